@@ -1,0 +1,35 @@
+import { env, loadConfig } from '@attendance/common';
+import { z } from 'zod';
+
+export const configSchema = z.object({
+  PORT: env.port(8080),
+  LOG_LEVEL: env.logLevel,
+  KAFKA_BROKERS: env.kafkaBrokers,
+  KAFKA_TOPIC: env.kafkaTopic,
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Largest Kafka batch. Bigger batches cost the broker less per record; the linger caps the latency they add. */
+  KAFKA_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
+  KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(2),
+  /**
+   * Kafka sends in flight at once. 1 keeps one user's check-in ahead of their
+   * check-out on the partition even when a send is retried; raise it only if
+   * the broker's round trip, not our CPU, limits throughput.
+   */
+  KAFKA_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(1),
+  REDIS_URL: env.redisUrl,
+  REDIS_KEY_PREFIX: env.redisKeyPrefix,
+  REDIS_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
+  ATTENDANCE_TIMEZONE: env.timeZone,
+  /** How old a record may be: devices that were offline send late. */
+  ATTENDANCE_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
+  /** How far ahead a device clock may run. */
+  ATTENDANCE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  STATE_TTL_HOURS: env.stateTtlHours,
+  /** Requests waiting for a Redis or Kafka flush before new ones are shed with 503. */
+  MAX_QUEUED_RECORDS: z.coerce.number().int().min(1000).default(20_000),
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, source);

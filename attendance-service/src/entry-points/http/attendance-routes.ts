@@ -1,0 +1,89 @@
+import { AppError, attendanceInputSchema, describeIssues, toAppError, type TimestampWindow } from '@attendance/common';
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { recordAttendance, type RecordAttendanceDeps } from '../../domain/record-attendance.ts';
+import type { AttendanceMetrics } from './attendance-metrics.ts';
+
+/** One check-in is ~200 bytes; 16 KB leaves room for an image reference and nothing silly. */
+const SINGLE_BODY_LIMIT = '16kb';
+export const MAX_BATCH_RECORDS = 1000;
+const BATCH_BODY_LIMIT = '4mb';
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is('application/json')) {
+    next(new AppError('unsupported-media-type', 'send the record as application/json', 415));
+    return;
+  }
+  next();
+};
+
+const batchSchema = z.strictObject({
+  records: z.array(z.unknown()).min(1).max(MAX_BATCH_RECORDS),
+});
+
+export interface BatchItemResult {
+  index: number;
+  status: number;
+  id?: string;
+  error?: string;
+  message?: string;
+  details?: unknown;
+}
+
+export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWindow, metrics: AttendanceMetrics): Router {
+  const inputSchema = attendanceInputSchema(window);
+  const router = express.Router();
+
+  /** Validates and records one record; throws AppError. */
+  async function recordOne(body: unknown): Promise<string> {
+    const parsed = inputSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new AppError('validation-failed', 'the attendance record is invalid', 400, { details: describeIssues(parsed.error) });
+    }
+    const event = await recordAttendance(parsed.data, deps);
+    metrics.accepted.inc({ type: event.type });
+    return event.id;
+  }
+
+  router.post('/attendances', requireJson, express.json({ limit: SINGLE_BODY_LIMIT }), async (req, res) => {
+    try {
+      const id = await recordOne(req.body);
+      res.status(202).json({ id, status: 'accepted' });
+    } catch (err) {
+      metrics.rejected.inc({ reason: toAppError(err).code });
+      throw err;
+    }
+  });
+
+  /**
+   * For devices that were offline: up to 1,000 records, each judged by the
+   * same rules as a single one, results in request order. Records are claimed
+   * in request order, so a duplicate inside the batch gets its 409. The batch
+   * answers 503 (with every record's own result) if any record could not be
+   * stored for lack of a dependency, so the device retries it; records that
+   * were accepted then answer 409 on the retry.
+   */
+  router.post('/attendances/batch', requireJson, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+    const batch = batchSchema.safeParse(req.body);
+    if (!batch.success) {
+      throw new AppError('validation-failed', `send { "records": [...] } with 1 to ${MAX_BATCH_RECORDS} records`, 400, { details: describeIssues(batch.error) });
+    }
+    const results = await Promise.all(
+      batch.data.records.map(async (record, index): Promise<BatchItemResult> => {
+        try {
+          return { index, status: 202, id: await recordOne(record) };
+        } catch (err) {
+          const error = toAppError(err);
+          metrics.rejected.inc({ reason: error.code });
+          return { index, status: error.httpStatus, error: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+        }
+      }),
+    );
+    const accepted = results.filter((result) => result.status === 202).length;
+    const unavailable = results.some((result) => result.status === 503);
+    if (unavailable) res.setHeader('Retry-After', '1');
+    res.status(unavailable ? 503 : 200).json({ accepted, rejected: results.length - accepted, results });
+  });
+
+  return router;
+}

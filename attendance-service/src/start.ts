@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import {
+  boundPort,
+  bulkBufferMetrics,
+  closeServer,
+  connectRedis,
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  createServiceApp,
+  ensureTopic,
+  listen,
+  once,
+  type Logger,
+  type ServiceHandle,
+} from '@attendance/common';
+import { Partitioners } from 'kafkajs';
+import { readConfig, type Config } from './config.ts';
+import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
+import { AttendanceStateRepository } from './data-access/attendance-state-repository.ts';
+import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
+import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
+
+export interface StartOptions {
+  config?: Config;
+  logger?: Logger;
+  /** Fixed clock for tests of day boundaries. */
+  now?: () => number;
+}
+
+/**
+ * Connects to Redis and Kafka, then serves HTTP. `stop()` stops accepting
+ * requests, lets in-flight ones finish (their claims flush and their Kafka
+ * batches are acknowledged), then closes the clients.
+ */
+export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
+  const config = options.config ?? readConfig();
+  const logger = options.logger ?? createLogger('attendance-service', config.LOG_LEVEL);
+  const now = options.now ?? Date.now;
+  const registry = createMetricsRegistry();
+  const bulkMetrics = bulkBufferMetrics(registry, 'attendance');
+
+  const redis = await connectRedis(config.REDIS_URL);
+  const kafka = createKafka('attendance-service', config.KAFKA_BROKERS, logger);
+  const admin = kafka.admin();
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 },
+  });
+  try {
+    await admin.connect();
+    await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
+    await producer.connect();
+  } catch (err) {
+    redis.disconnect();
+    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+    throw err;
+  }
+
+  const state = new AttendanceStateRepository(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    ttlSeconds: config.STATE_TTL_HOURS * 3600,
+    maxBatch: config.REDIS_BATCH_MAX,
+    maxQueued: config.MAX_QUEUED_RECORDS,
+    logger,
+    onFlush: bulkMetrics.onFlush,
+  });
+  const publisher = new KafkaAttendancePublisher(producer, {
+    topic: config.KAFKA_TOPIC,
+    maxBatch: config.KAFKA_BATCH_MAX,
+    lingerMs: config.KAFKA_LINGER_MS,
+    maxInFlight: config.KAFKA_MAX_IN_FLIGHT,
+    maxQueued: config.MAX_QUEUED_RECORDS,
+    onFlush: bulkMetrics.onFlush,
+  });
+  bulkMetrics.watch('redis-claims', state.buffer);
+  bulkMetrics.watch('kafka-send', publisher.buffer);
+
+  let stopping = false;
+  const routes = attendanceRoutes(
+    { state, publisher, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
+    { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now },
+    attendanceMetrics(registry),
+  );
+  const app = createServiceApp({
+    prefix: 'attendance',
+    logger,
+    registry,
+    readiness: {
+      redis: () => redis.ping(),
+      kafka: () => admin.describeCluster(),
+    },
+    isStopping: () => stopping,
+    routes,
+  });
+  const server = await listen(app, config.PORT);
+
+  const stop = once(async () => {
+    stopping = true;
+    await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+    await state.close();
+    await publisher.close();
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return { port: boundPort(server), stop };
+}

@@ -1,0 +1,181 @@
+import { connectRedis, stateLocation } from '@attendance/common';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
+import { postJson, runAttendanceService, type RunningService } from '../../../test/support/services.ts';
+import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+
+const ns = testNamespace('checkin');
+let service: RunningService;
+let redis: Redis;
+let tap: TopicTap;
+
+const today = new Date().toISOString().slice(0, 10);
+const record = (overrides: Record<string, unknown> = {}) => ({
+  type: 'checkin',
+  userId: randomId(),
+  schoolId: 'school-1',
+  timestamp: Date.now(),
+  temperature: 36.6,
+  ...overrides,
+});
+
+beforeAll(async () => {
+  service = await runAttendanceService(ns);
+  redis = await connectRedis(stack.redisUrl);
+  tap = await tapTopic(ns.topic);
+});
+
+afterAll(async () => {
+  await service?.handle.stop();
+  await redis?.quit();
+  await tap?.stop();
+});
+
+async function messagesFor(userId: string) {
+  return (await tap.messages()).filter((message) => message.key === userId);
+}
+
+describe('POST /attendances', () => {
+  describe('when a student checks in', () => {
+    it('answers 202 with the record id, puts exactly one message keyed by the user on the topic, and claims the state in Redis', async () => {
+      const body = record({ image: 'photos/2026/abc.jpg' });
+      const response = await postJson(`${service.url}/attendances`, body);
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ id: expect.any(String), status: 'accepted' });
+
+      const messages = await messagesFor(body.userId as string);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.value).toEqual({
+        id: response.body.id,
+        type: 'checkin',
+        userId: body.userId,
+        schoolId: 'school-1',
+        timestamp: new Date(body.timestamp as number).toISOString(),
+        day: today,
+        temperature: 36.6,
+        image: 'photos/2026/abc.jpg',
+        receivedAt: expect.any(String),
+      });
+      const { key, field } = stateLocation(ns.redisPrefix, today, body.userId as string);
+      expect(await redis.hexists(key, field)).toBe(1);
+      expect(await redis.ttl(key)).toBeGreaterThan(24 * 3600);
+    });
+  });
+
+  describe('when a student checks in twice the same day', () => {
+    it('rejects the second with 409 already-checked-in and adds no message', async () => {
+      const body = record();
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      const second = await postJson(`${service.url}/attendances`, { ...body, timestamp: Date.now() });
+      expect(second.status).toBe(409);
+      expect(second.body).toEqual({ error: 'already-checked-in', message: expect.any(String) });
+      expect(await messagesFor(body.userId as string)).toHaveLength(1);
+    });
+
+    it('accepts exactly one of 50 concurrent identical check-ins', async () => {
+      const body = record();
+      const responses = await Promise.all(Array.from({ length: 50 }, () => postJson(`${service.url}/attendances`, body)));
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+      expect(await messagesFor(body.userId as string)).toHaveLength(1);
+    });
+  });
+
+  describe('check-out rules', () => {
+    it('refuses a check-out before any check-in with 409 not-checked-in', async () => {
+      const response = await postJson(`${service.url}/attendances`, record({ type: 'checkout' }));
+      expect(response.status).toBe(409);
+      expect(response.body.error).toBe('not-checked-in');
+    });
+
+    it('accepts one check-out after the check-in and refuses a second with 409 already-checked-out', async () => {
+      const body = record();
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      expect((await postJson(`${service.url}/attendances`, { ...body, type: 'checkout', temperature: 38.2 })).status).toBe(202);
+      const again = await postJson(`${service.url}/attendances`, { ...body, type: 'checkout' });
+      expect(again.status).toBe(409);
+      expect(again.body.error).toBe('already-checked-out');
+      const messages = await messagesFor(body.userId as string);
+      expect(messages.map((message) => (message.value as { type: string }).type)).toEqual(['checkin', 'checkout']);
+      expect(new Set(messages.map((message) => message.partition)).size).toBe(1);
+    });
+  });
+
+  describe('invalid requests', () => {
+    it.each([
+      ['type', { type: 'arrival' }],
+      ['userId', { userId: 'no spaces allowed' }],
+      ['schoolId', { schoolId: undefined }],
+      ['timestamp', { timestamp: 'yesterday' }],
+      ['timestamp', { timestamp: Date.now() + 10 * 60_000 }],
+      ['temperature', { temperature: 52 }],
+      ['image', { image: 'x'.repeat(2049) }],
+      ['nickname', { nickname: 'Bob' }],
+    ])('answers 400 naming %s', async (field, override) => {
+      const response = await postJson(`${service.url}/attendances`, record(override));
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('validation-failed');
+      expect((response.body.details as { field: string }[]).map((detail) => detail.field)).toEqual([field]);
+    });
+
+    it('answers 413 for a body over 16 KB and 415 for a body that is not JSON, in the same error shape', async () => {
+      const tooLarge = await postJson(`${service.url}/attendances`, record({ image: 'x'.repeat(17_000) }));
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.body).toEqual({ error: 'payload-too-large', message: expect.any(String) });
+      const notJson = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'checkin u1' });
+      expect(notJson.status).toBe(415);
+      expect(await notJson.json()).toEqual({ error: 'unsupported-media-type', message: expect.any(String) });
+      const broken = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as { error: string }).error).toBe('invalid-json');
+    });
+
+    it('answers 404 for an unknown route', async () => {
+      const response = await fetch(`${service.url}/attendance`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not-found', message: expect.any(String) });
+    });
+  });
+
+  describe('POST /attendances/batch', () => {
+    it('judges each record by the same rules, in request order, duplicates inside the batch included', async () => {
+      const fresh = record();
+      const alreadyIn = record();
+      expect((await postJson(`${service.url}/attendances`, alreadyIn)).status).toBe(202);
+      const response = await postJson(`${service.url}/attendances/batch`, {
+        records: [fresh, { ...fresh }, record({ temperature: 3 }), alreadyIn, { ...fresh, type: 'checkout' }, record({ type: 'checkout' })],
+      });
+      expect(response.status).toBe(200);
+      const results = response.body.results as { index: number; status: number; error?: string; id?: string }[];
+      expect(results.map((result) => [result.index, result.status, result.error ?? 'ok'])).toEqual([
+        [0, 202, 'ok'],
+        [1, 409, 'already-checked-in'],
+        [2, 400, 'validation-failed'],
+        [3, 409, 'already-checked-in'],
+        [4, 202, 'ok'],
+        [5, 409, 'not-checked-in'],
+      ]);
+      expect(response.body).toMatchObject({ accepted: 2, rejected: 4 });
+      const messages = await messagesFor(fresh.userId as string);
+      expect(messages.map((message) => (message.value as { id: string }).id)).toEqual([results[0]?.id, results[4]?.id]);
+    });
+
+    it('answers 400 for more than 1,000 records or a body that is not { records: [...] }', async () => {
+      const tooMany = await postJson(`${service.url}/attendances/batch`, { records: Array.from({ length: 1001 }, () => record()) });
+      expect(tooMany.status).toBe(400);
+      expect((await postJson(`${service.url}/attendances/batch`, [record()])).status).toBe(400);
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts accepted records by type and rejected ones by reason', async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      expect(text).toMatch(/attendance_records_accepted_total\{type="checkin"\} [1-9]/);
+      expect(text).toMatch(/attendance_records_rejected_total\{reason="already-checked-in"\} [1-9]/);
+      expect(text).toMatch(/attendance_http_requests_total\{method="POST",route="\/attendances",status="202"\} [1-9]/);
+      expect(text).toMatch(/attendance_bulk_flush_size_count\{buffer="kafka-send"\} [1-9]/);
+    });
+  });
+});

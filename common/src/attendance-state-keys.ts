@@ -1,0 +1,91 @@
+/**
+ * Every Redis key of the attendance state comes from here.
+ *
+ * One hash per day and bucket; one field per user; the value is the event
+ * time(s) in minutes (see {@link encodeCheckIn}). Keys carry the day, so
+ * yesterday's state never collides with today's and can be removed alone.
+ *
+ * Bucketing keeps each hash small enough for Redis's compact listpack
+ * encoding (`hash-max-listpack-entries 1024` in stack/redis.conf) and makes
+ * the key carry as much of the id as possible, so the field stores little:
+ * - numeric ids (`4711`): key holds `id / 1000`, field is `id % 1000` as an integer;
+ * - ObjectIds (24 hex): key holds the first 22 hex digits, field is the last two as an integer (0-255);
+ * - UUIDs: key holds the first 4 hex digits, field is the other 28 as 14 raw bytes;
+ * - anything else: key holds a 16-bit hash of the id, field is the id itself.
+ * Dense ids (a seeded or sequential range) therefore cost 2-3 bytes of field
+ * per user. The field always determines the id together with the key, so
+ * the state is exact: two users never share a field.
+ */
+export interface StateLocation {
+  key: string;
+  /** A string or raw bytes; integers are sent as decimal strings, which Redis stores as packed integers. */
+  field: string | Buffer;
+}
+
+const NUMERIC = /^(0|[1-9][0-9]{0,14})$/;
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `2026-11-21` -> `20261121` */
+function compactDay(day: string): string {
+  return day.slice(0, 4) + day.slice(5, 7) + day.slice(8, 10);
+}
+
+/** The prefix of every state key of one day: what rollover scans for. */
+export function dayStatePattern(prefix: string): string {
+  return `${prefix}:d:*`;
+}
+
+/** Reads the day back out of a state key, or undefined for keys that are not attendance state. */
+export function dayOfStateKey(prefix: string, key: string): string | undefined {
+  const match = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:d:(\\d{4})(\\d{2})(\\d{2}):`).exec(key);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
+}
+
+export function stateLocation(prefix: string, day: string, userId: string): StateLocation {
+  const base = `${prefix}:d:${compactDay(day)}:`;
+  if (NUMERIC.test(userId)) {
+    const n = Number(userId);
+    return { key: `${base}n${Math.floor(n / 1000)}`, field: String(n % 1000) };
+  }
+  if (OBJECT_ID.test(userId)) {
+    return { key: `${base}o${userId.slice(0, 22)}`, field: String(parseInt(userId.slice(22), 16)) };
+  }
+  if (UUID.test(userId)) {
+    const hex = userId.replaceAll('-', '');
+    return { key: `${base}u${hex.slice(0, 4)}`, field: Buffer.from(hex.slice(4), 'hex') };
+  }
+  return { key: `${base}h${fnv1a16(userId)}`, field: userId };
+}
+
+/** 16-bit FNV-1a: cheap, stable across processes and languages, well spread for short ids. */
+function fnv1a16(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return ((hash >>> 16) ^ hash) & 0xffff;
+}
+
+/**
+ * The value of a user's field. Check-in alone: its minute of the day (0-1439),
+ * which Redis stores in 2 bytes. After check-out: `in + 1440 * (out + 1)`, one
+ * integer (4 bytes) that still holds both times. One field per user per day,
+ * not one per record, is what halves the memory per record.
+ */
+export const MINUTES_PER_DAY = 1440;
+
+export function encodeCheckIn(minute: number): number {
+  return minute;
+}
+
+export function encodeCheckOut(checkInValue: number, minute: number): number {
+  return checkInValue + MINUTES_PER_DAY * (minute + 1);
+}
+
+export function decodeState(value: number): { checkInMinute: number; checkOutMinute: number | undefined } {
+  return value < MINUTES_PER_DAY
+    ? { checkInMinute: value, checkOutMinute: undefined }
+    : { checkInMinute: value % MINUTES_PER_DAY, checkOutMinute: Math.floor(value / MINUTES_PER_DAY) - 1 };
+}

@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+
+/** What every service's `start()` returns. `stop()` is idempotent: later calls get the first call's promise. */
+export interface ServiceHandle {
+  /** The HTTP port actually bound (useful with port 0 in tests). */
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Wraps an async function so it runs once; every call returns the same promise. */
+export function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
+
+export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+export function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Stops accepting connections and waits for in-flight requests; idle
+ * keep-alive sockets are closed at once, and anything still open after
+ * `timeoutMs` is cut so shutdown always finishes.
+ */
+export function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * The process entry: start the service, stop it on SIGTERM/SIGINT, exit 1 if
+ * start-up or shutdown fails. A second signal during shutdown exits at once.
+ */
+export async function runService(name: string, logger: Logger, start: () => Promise<ServiceHandle>): Promise<void> {
+  let handle: ServiceHandle;
+  try {
+    handle = await start();
+  } catch (err) {
+    logger.fatal({ err }, `${name} failed to start`);
+    process.exit(1);
+  }
+  logger.info({ port: handle.port }, `${name} started`);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, `${name} stopping`);
+    handle.stop().then(
+      () => {
+        logger.info(`${name} stopped`);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, `${name} stopped with an error`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,27 @@
+import { env, loadConfig } from '@attendance/common';
+import { z } from 'zod';
+
+export const configSchema = z.object({
+  PORT: env.port(8081),
+  LOG_LEVEL: env.logLevel,
+  KAFKA_BROKERS: env.kafkaBrokers,
+  KAFKA_TOPIC: env.kafkaTopic,
+  KAFKA_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default('dashboard'),
+  /** Partitions this instance stores at once; each partition's batches stay in order. */
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  CONSUMER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(500),
+  CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Run the read API without consuming (a read replica of the dashboard). */
+  CONSUMER_ENABLED: z.stringbool().default(true),
+  MONGO_URL: env.mongoUrl,
+  REDIS_URL: env.redisUrl,
+  REDIS_KEY_PREFIX: env.redisKeyPrefix,
+  /** Cache lifetime of hot dashboard responses; 0 turns the cache off. */
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  ATTENDANCE_TIMEZONE: env.timeZone,
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, source);

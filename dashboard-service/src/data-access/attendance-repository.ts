@@ -1,0 +1,75 @@
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { AttendanceDocument } from '../domain/attendance-document.ts';
+import type { AttendanceStore } from '../domain/store-messages.ts';
+import { isOutage } from './mongo-errors.ts';
+
+/** How many single-document reads run side by side when loading a batch's users. */
+const LOAD_CONCURRENCY = 32;
+
+export class AttendanceRepository implements AttendanceStore {
+  readonly collection: Collection<AttendanceDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<AttendanceDocument>('attendances');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ userId: 1, day: 1 }, { unique: true, name: 'user_day_unique' });
+    await this.collection.createIndex({ schoolId: 1, day: 1 }, { name: 'school_day' });
+  }
+
+  /**
+   * Reads documents by `_id` one at a time (in parallel): FerretDB pushes an
+   * `_id` equality down to its backend but scans the whole table for `$in`.
+   */
+  async load(ids: string[]): Promise<Map<string, AttendanceDocument>> {
+    const found = new Map<string, AttendanceDocument>();
+    for (let i = 0; i < ids.length; i += LOAD_CONCURRENCY) {
+      const documents = await Promise.all(ids.slice(i, i + LOAD_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })));
+      for (const document of documents) if (document) found.set(document._id, document);
+    }
+    return found;
+  }
+
+  /**
+   * Whole-document upserts: writing the same document twice is harmless.
+   * FerretDB stops a bulk write at the first failing statement, so when the
+   * bulk write fails for a reason other than an outage, the documents are
+   * written one by one to find which ones the database refuses.
+   */
+  async save(documents: AttendanceDocument[]): Promise<{ id: string; error: { code: string; message: string } }[]> {
+    if (documents.length === 0) return [];
+    const operations: AnyBulkWriteOperation<AttendanceDocument>[] = documents.map((document) => ({
+      replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true },
+    }));
+    try {
+      await this.collection.bulkWrite(operations, { ordered: true });
+      return [];
+    } catch (err) {
+      if (isOutage(err)) throw err;
+    }
+    const refused: { id: string; error: { code: string; message: string } }[] = [];
+    for (const document of documents) {
+      try {
+        await this.collection.replaceOne({ _id: document._id }, document, { upsert: true });
+      } catch (err) {
+        if (isOutage(err)) throw err;
+        refused.push({ id: document._id, error: { code: 'rejected-by-database', message: (err as Error).message } });
+      }
+    }
+    return refused;
+  }
+
+  /** User ids with any record at the school that day (for "absent" = roster minus these). */
+  async userIdsOf(schoolId: string, day: string): Promise<string[]> {
+    const documents = await this.collection.find({ schoolId, day }, { projection: { userId: 1 } }).toArray();
+    return documents.map((document) => document.userId);
+  }
+
+  /** Present (checked in, not out) or checked-out users of a school's day, in user id order after `afterUserId`. */
+  listOf(schoolId: string, day: string, status: 'present' | 'checked-out', afterUserId: string | undefined, limit: number): Promise<AttendanceDocument[]> {
+    const byStatus = status === 'present' ? { checkIn: { $exists: true }, checkOut: { $exists: false } } : { checkOut: { $exists: true } };
+    const filter = { schoolId, day, ...byStatus, ...(afterUserId === undefined ? {} : { userId: { $gt: afterUserId } }) };
+    return this.collection.find(filter).sort({ userId: 1 }).limit(limit).toArray();
+  }
+}

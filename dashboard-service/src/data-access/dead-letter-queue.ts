@@ -1,0 +1,54 @@
+import { DEAD_LETTER_COLLECTION, type DeadLetter } from '@attendance/common';
+import type { Collection, Db } from 'mongodb';
+import type { DeadLetterInput, DeadLetterStore } from '../domain/store-messages.ts';
+
+export function deadLetterCollection(db: Db): Collection<DeadLetter> {
+  return db.collection<DeadLetter>(DEAD_LETTER_COLLECTION);
+}
+
+export class DeadLetterQueue implements DeadLetterStore {
+  readonly collection: Collection<DeadLetter>;
+
+  constructor(db: Db) {
+    this.collection = deadLetterCollection(db);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ status: 1, nextAttemptAt: 1 }, { name: 'status_due' });
+  }
+
+  /** Inserts each entry once: a poison message delivered again keeps its one entry (`_id` = topic:partition:offset). */
+  async add(letters: DeadLetterInput[], now: Date): Promise<void> {
+    await this.collection.bulkWrite(
+      letters.map((letter) => ({
+        updateOne: {
+          filter: { _id: letter.id },
+          update: {
+            $setOnInsert: {
+              record: letter.record,
+              error: letter.error,
+              source: letter.source,
+              attempts: 0,
+              status: 'pending' as const,
+              createdAt: now,
+              updatedAt: now,
+              nextAttemptAt: now,
+            },
+          },
+          upsert: true,
+        },
+      })),
+      { ordered: true },
+    );
+  }
+
+  async markResolved(ids: string[], now: Date): Promise<void> {
+    for (const id of ids) {
+      await this.collection.updateOne({ _id: id }, { $set: { status: 'resolved', resolvedAt: now, updatedAt: now } });
+    }
+  }
+
+  async markFailed(id: string, error: { code: string; message: string }, now: Date): Promise<void> {
+    await this.collection.updateOne({ _id: id, status: { $ne: 'resolved' } }, { $set: { status: 'pending', error, updatedAt: now } });
+  }
+}

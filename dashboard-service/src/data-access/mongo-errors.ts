@@ -1,0 +1,56 @@
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoClientClosedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
+
+/** Server error codes that mean "the database, not this document, has a problem": retry later. */
+const OUTAGE_CODES = new Set([
+  1, // InternalError: FerretDB reports backend (SQLite/PostgreSQL) failures this way
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * True when an error says the database is unreachable or unwell (the batch
+ * is retried later and nothing is dead-lettered), false when it says the
+ * database refused this particular document.
+ */
+export function isOutage(err: unknown): boolean {
+  if (
+    err instanceof MongoNetworkError ||
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoTopologyClosedError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoServerClosedError ||
+    err instanceof MongoClientClosedError ||
+    err instanceof MongoOperationTimeoutError
+  ) {
+    return true;
+  }
+  if (err instanceof MongoServerError) {
+    return OUTAGE_CODES.has(Number(err.code)) || err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool');
+  }
+  // Other driver errors (invalid argument, document too large) are about the document.
+  if (err instanceof MongoError || (err instanceof Error && err.name === 'BSONError')) return false;
+  // Anything else is unexpected: retrying is safe, dead-lettering a good record is not.
+  return true;
+}
+
+export const DUPLICATE_KEY = 11000;

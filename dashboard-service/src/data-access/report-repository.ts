@@ -1,0 +1,74 @@
+import type { Collection, Db } from 'mongodb';
+import { MongoServerError } from 'mongodb';
+import type { ReportShard, ShardDelta } from '../domain/report-shard.ts';
+import type { ReportStore } from '../domain/store-messages.ts';
+import { DUPLICATE_KEY } from './mongo-errors.ts';
+
+export interface DailyTotals {
+  schoolId: string;
+  day: string;
+  checkIns: number;
+  checkOuts: number;
+  fevers: number;
+}
+
+export class ReportRepository implements ReportStore {
+  readonly collection: Collection<ReportShard>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<ReportShard>('reports');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ day: 1, schoolId: 1 }, { name: 'day_school' });
+    await this.collection.createIndex({ schoolId: 1, day: 1 }, { name: 'school_day' });
+  }
+
+  async watermarks(shardIds: string[]): Promise<Map<string, number>> {
+    const shards = await Promise.all(shardIds.map((id) => this.collection.findOne({ _id: id }, { projection: { offset: 1 } })));
+    return new Map(shards.filter((shard) => shard !== null).map((shard) => [shard._id, shard.offset]));
+  }
+
+  /**
+   * One conditional single-document write: matches only while the watermark
+   * is still `fromOffset`, adds the counts and moves the watermark. A new
+   * shard (`fromOffset` -1) is created by the upsert; if someone else created
+   * or moved it meanwhile, nothing matches, the upsert hits the unique `_id`
+   * and we report the race instead of counting.
+   */
+  async apply(delta: ShardDelta, now: Date): Promise<boolean> {
+    try {
+      const result = await this.collection.updateOne(
+        { _id: delta.id, offset: delta.fromOffset },
+        {
+          $inc: { checkIns: delta.checkIns, checkOuts: delta.checkOuts, fevers: delta.fevers },
+          $set: { schoolId: delta.schoolId, day: delta.day, partition: delta.partition, offset: delta.toOffset, updatedAt: now },
+        },
+        { upsert: true },
+      );
+      return result.matchedCount === 1 || result.upsertedCount === 1;
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+      throw err;
+    }
+  }
+
+  /** Per-school totals of each day in `[from, to]`, summed over the partition shards. */
+  async dailyTotals(filter: { schoolId?: string; from: string; to: string }): Promise<DailyTotals[]> {
+    const match = filter.from === filter.to ? { day: filter.from } : { day: { $gte: filter.from, $lte: filter.to } };
+    const rows = await this.collection
+      .aggregate<{ _id: { schoolId: string; day: string }; checkIns: number; checkOuts: number; fevers: number }>([
+        { $match: filter.schoolId === undefined ? match : { ...match, schoolId: filter.schoolId } },
+        {
+          $group: {
+            _id: { schoolId: '$schoolId', day: '$day' },
+            checkIns: { $sum: '$checkIns' },
+            checkOuts: { $sum: '$checkOuts' },
+            fevers: { $sum: '$fevers' },
+          },
+        },
+      ])
+      .toArray();
+    return rows.map((row) => ({ schoolId: row._id.schoolId, day: row._id.day, checkIns: row.checkIns, checkOuts: row.checkOuts, fevers: row.fevers }));
+  }
+}

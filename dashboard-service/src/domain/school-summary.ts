@@ -1,0 +1,55 @@
+/** A school's figures for one day, as the dashboard shows them. */
+export interface SchoolTotals {
+  schoolId: string;
+  name: string;
+  checkIns: number;
+  checkOuts: number;
+  fevers: number;
+  /** Checked in and not yet checked out. */
+  presentNow: number;
+}
+
+export const sortKeys = ['checkIns', 'checkOuts', 'fevers', 'presentNow', 'schoolId', 'name'] as const;
+export type SortKey = (typeof sortKeys)[number];
+
+export interface Counts {
+  checkIns: number;
+  checkOuts: number;
+  fevers: number;
+}
+
+export function toTotals(schoolId: string, name: string, counts: Counts | undefined): SchoolTotals {
+  const checkIns = counts?.checkIns ?? 0;
+  const checkOuts = counts?.checkOuts ?? 0;
+  return { schoolId, name, checkIns, checkOuts, fevers: counts?.fevers ?? 0, presentNow: Math.max(0, checkIns - checkOuts) };
+}
+
+/**
+ * Every known school (a school with no records yet shows zeros), plus any
+ * school that has records but is missing from the roster.
+ */
+export function mergeSchoolTotals(schools: { _id: string; name: string }[], counts: Map<string, Counts>): SchoolTotals[] {
+  const rows = schools.map((school) => toTotals(school._id, school.name, counts.get(school._id)));
+  const known = new Set(schools.map((school) => school._id));
+  for (const [schoolId, count] of counts) if (!known.has(schoolId)) rows.push(toTotals(schoolId, schoolId, count));
+  return rows;
+}
+
+/** Sorted by the key, ties broken by school id so pages are stable. */
+export function sortSchoolTotals(rows: SchoolTotals[], key: SortKey, order: 'asc' | 'desc'): SchoolTotals[] {
+  const direction = order === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const left = a[key];
+    const right = b[key];
+    const byKey = typeof left === 'number' && typeof right === 'number' ? left - right : String(left).localeCompare(String(right));
+    return byKey !== 0 ? byKey * direction : a.schoolId.localeCompare(b.schoolId);
+  });
+}
+
+export function sumCounts(rows: Counts[]): Counts {
+  return rows.reduce((sum, row) => ({ checkIns: sum.checkIns + row.checkIns, checkOuts: sum.checkOuts + row.checkOuts, fevers: sum.fevers + row.fevers }), {
+    checkIns: 0,
+    checkOuts: 0,
+    fevers: 0,
+  });
+}

@@ -1,0 +1,85 @@
+import { DEAD_LETTER_HEADER, type Logger } from '@attendance/common';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { storeMessages, type IncomingMessage, type StorePorts } from '../../domain/store-messages.ts';
+import type { ConsumerMetrics } from './consumer-metrics.ts';
+
+export interface ConsumerOptions {
+  topic: string;
+  groupId: string;
+  partitionsConsumedConcurrently: number;
+  logger: Logger;
+  metrics: ConsumerMetrics;
+  ports: StorePorts;
+  /** First and longest wait between attempts while a dependency is down. */
+  retryInitialMs: number;
+  retryMaxMs: number;
+}
+
+function toIncoming(topic: string, partition: number, message: EachBatchPayload['batch']['messages'][number]): IncomingMessage {
+  const header = message.headers?.[DEAD_LETTER_HEADER];
+  const deadLetterId = Buffer.isBuffer(header) ? header.toString('utf8') : typeof header === 'string' ? header : undefined;
+  return { topic, partition, offset: Number(message.offset), value: message.value, ...(deadLetterId ? { deadLetterId } : {}) };
+}
+
+/**
+ * Consumer group `dashboard` on the attendance topic.
+ *
+ * Offsets are resolved and committed only after `storeMessages` has had every
+ * MongoDB write of the batch acknowledged (records, dead letters, reports).
+ * A failure that is not about a record (MongoDB down, a bug) keeps the batch:
+ * we wait with backoff and try again, heartbeating so the group keeps the
+ * partition, and never commit past it. Only the records themselves can end
+ * in the dead-letter queue.
+ */
+export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOptions): Promise<Consumer> {
+  const { logger, metrics } = options;
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 1_048_576,
+    retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000 },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    if (batch.isEmpty()) return;
+    const messages = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));
+    let waitMs = options.retryInitialMs;
+    for (let attempt = 1; ; attempt += 1) {
+      if (!isRunning() || isStale()) return;
+      const started = process.hrtime.bigint();
+      try {
+        const summary = await storeMessages(messages, options.ports, new Date());
+        metrics.batchFinished(batch.partition, messages.length, summary, Number(process.hrtime.bigint() - started) / 1e9, 'ok');
+        break;
+      } catch (err) {
+        metrics.batchFinished(batch.partition, messages.length, undefined, Number(process.hrtime.bigint() - started) / 1e9, 'retry');
+        logger.warn({ err, partition: batch.partition, firstOffset: batch.firstOffset(), attempt, retryInMs: waitMs }, 'batch not stored, will retry');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitMs = Math.min(waitMs * 2, options.retryMaxMs);
+        try {
+          await heartbeat();
+        } catch (heartbeatError) {
+          // A rebalance took the partition away: the new owner starts from the last commit.
+          logger.warn({ err: heartbeatError, partition: batch.partition }, 'lost the partition while retrying');
+          return;
+        }
+      }
+    }
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+    metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+    await heartbeat();
+  }
+
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommit: true,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    eachBatch,
+  });
+  return consumer;
+}

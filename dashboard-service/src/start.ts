@@ -1,0 +1,105 @@
+import {
+  boundPort,
+  closeServer,
+  connectMongo,
+  connectRedis,
+  createKafka,
+  createLogger,
+  createMetricsRegistry,
+  createServiceApp,
+  listen,
+  once,
+  type Logger,
+  type ServiceHandle,
+} from '@attendance/common';
+import type { Consumer } from 'kafkajs';
+import { readConfig, type Config } from './config.ts';
+import { AttendanceRepository } from './data-access/attendance-repository.ts';
+import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
+import { ReportRepository } from './data-access/report-repository.ts';
+import { ResponseCache } from './data-access/response-cache.ts';
+import { RosterRepository } from './data-access/roster-repository.ts';
+import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
+import { startAttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
+import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
+
+export interface StartOptions {
+  config?: Config;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/**
+ * Connects to MongoDB, Redis and Kafka, starts the consumer and the read API.
+ * `stop()` stops HTTP, then the consumer (kafkajs finishes the batch in hand,
+ * whose offsets are committed only if it was stored), then the clients.
+ */
+export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
+  const config = options.config ?? readConfig();
+  const logger = options.logger ?? createLogger('dashboard-service', config.LOG_LEVEL);
+  const now = options.now ?? Date.now;
+  const registry = createMetricsRegistry();
+
+  const mongo = await connectMongo(config.MONGO_URL);
+  const redis = await connectRedis(config.REDIS_URL).catch(async (err: unknown) => {
+    await mongo.client.close();
+    throw err;
+  });
+  const attendances = new AttendanceRepository(mongo.db);
+  const reports = new ReportRepository(mongo.db);
+  const deadLetters = new DeadLetterQueue(mongo.db);
+  const roster = new RosterRepository(mongo.db);
+  await Promise.all([attendances.ensureIndexes(), reports.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
+
+  const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
+  const admin = kafka.admin();
+  let consumer: Consumer | undefined;
+  try {
+    await admin.connect();
+    if (config.CONSUMER_ENABLED) {
+      consumer = await startAttendanceConsumer(kafka, {
+        topic: config.KAFKA_TOPIC,
+        groupId: config.KAFKA_GROUP_ID,
+        partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
+        logger,
+        metrics: consumerMetrics(registry),
+        ports: { attendances, reports, deadLetters },
+        retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
+        retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+      });
+    }
+  } catch (err) {
+    await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
+    throw err;
+  }
+
+  let stopping = false;
+  const app = createServiceApp({
+    prefix: 'dashboard',
+    logger,
+    registry,
+    readiness: {
+      mongodb: () => mongo.db.command({ ping: 1 }),
+      redis: () => redis.ping(),
+      kafka: () => admin.describeCluster(),
+    },
+    isStopping: () => stopping,
+    routes: dashboardRoutes({
+      attendances,
+      reports,
+      roster,
+      cache: new ResponseCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, logger),
+      timeZone: config.ATTENDANCE_TIMEZONE,
+      now,
+    }),
+  });
+  const server = await listen(app, config.PORT);
+
+  const stop = once(async () => {
+    stopping = true;
+    await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
+    await consumer?.disconnect();
+    await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
+  });
+  return { port: boundPort(server), stop };
+}

@@ -1,0 +1,66 @@
+import { connectMongo, connectRedis, createKafka, type Logger, type MongoConnection } from '@attendance/common';
+import { Partitioners, type Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { MongoAttendanceSource } from './data-access/attendance-source.ts';
+import { AttendanceStateStore } from './data-access/attendance-state-store.ts';
+import { DeadLetterStore, KafkaRepublisher } from './data-access/dead-letter-store.ts';
+import { JobLock } from './data-access/job-lock.ts';
+import type { Job, JobName } from './domain/job-runner.ts';
+import { deadLetterRetryJob } from './domain/jobs/dead-letter-retry.ts';
+import { rebuildStateJob } from './domain/jobs/rebuild-state.ts';
+import { rolloverJob } from './domain/jobs/rollover.ts';
+
+export interface JobContext {
+  jobs: Record<JobName, Job>;
+  lock: JobLock;
+  redis: Redis;
+  mongo: MongoConnection;
+  producer: Producer;
+  close(): Promise<void>;
+}
+
+/** Connects the clients the jobs need and builds every job; shared by the cron service and the command line. */
+export async function createJobContext(config: Config, logger: Logger, options: { now?: () => number; rebuildDay?: string } = {}): Promise<JobContext> {
+  const now = options.now ?? Date.now;
+  const redis = await connectRedis(config.REDIS_URL);
+  const mongo = await connectMongo(config.MONGO_URL).catch(async (err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
+  const producer = createKafka('tasks', config.KAFKA_BROKERS, logger).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  try {
+    await producer.connect();
+  } catch (err) {
+    redis.disconnect();
+    await mongo.client.close();
+    throw err;
+  }
+  const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
+  const jobs: Record<JobName, Job> = {
+    rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }),
+    'dlq-retry': deadLetterRetryJob(new DeadLetterStore(mongo.db), new KafkaRepublisher(producer, config.KAFKA_TOPIC), {
+      maxAttempts: config.DLQ_MAX_ATTEMPTS,
+      backoffSeconds: config.DLQ_BACKOFF_SECONDS,
+      maxPerRun: config.DLQ_MAX_PER_RUN,
+      pageSize: 500,
+      now,
+    }),
+    rebuild: rebuildStateJob(new MongoAttendanceSource(mongo.db), state, {
+      timeZone: config.ATTENDANCE_TIMEZONE,
+      now,
+      pageSize: 1000,
+      ...(options.rebuildDay ? { day: options.rebuildDay } : {}),
+    }),
+  };
+  return {
+    jobs,
+    lock: new JobLock(redis, config.REDIS_KEY_PREFIX, config.JOB_LOCK_TTL_SECONDS * 1000),
+    redis,
+    mongo,
+    producer,
+    close: async () => {
+      await Promise.allSettled([producer.disconnect(), mongo.client.close(), redis.quit()]);
+    },
+  };
+}
