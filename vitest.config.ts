@@ -13,13 +13,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['*/test/unit/**/*.test.ts'],
+          include: ['*/test/unit/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['*/test/integration/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['*/test/integration/**/*.test.ts', 'test/integration/**/*.test.ts'],
           globalSetup: ['./test/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

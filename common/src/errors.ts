@@ -43,7 +43,7 @@ export const serviceUnavailable = (dependency: string, cause?: unknown): AppErro
 /** Errors raised by express's body parser carry `type` and `status`; map them to our codes. */
 function fromBodyParser(err: unknown): AppError | undefined {
   if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
+  switch (err.type) {
     case 'entity.too.large':
       return new AppError('payload-too-large', 'request body is too large', 413, { cause: err });
     case 'entity.parse.failed':

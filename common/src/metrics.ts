@@ -37,7 +37,7 @@ export function httpMetricsMiddleware(registry: Registry, prefix: string): Reque
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const routePath: unknown = req.route?.path;
+      const routePath = (req.route as { path?: unknown } | undefined)?.path;
       const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
@@ -96,12 +96,12 @@ export function bulkBufferMetrics(registry: Registry, prefix: string) {
   });
   return {
     /** Pass as `onFlush` of a buffer. */
-    onFlush(outcome: FlushOutcome): void {
+    onFlush: (outcome: FlushOutcome): void => {
       size.observe({ buffer: outcome.name }, outcome.items);
       duration.observe({ buffer: outcome.name, outcome: outcome.error === undefined ? 'ok' : 'error' }, outcome.seconds);
     },
     /** Reports the buffer's occupancy at every scrape. */
-    watch(name: string, source: { inFlight: number; queued: number }): void {
+    watch: (name: string, source: { inFlight: number; queued: number }): void => {
       sources.set(name, source);
     },
   };

@@ -24,7 +24,7 @@ export interface JobContext {
 export async function createJobContext(config: Config, logger: Logger, options: { now?: () => number; rebuildDay?: string } = {}): Promise<JobContext> {
   const now = options.now ?? Date.now;
   const redis = await connectRedis(config.REDIS_URL);
-  const mongo = await connectMongo(config.MONGO_URL).catch(async (err: unknown) => {
+  const mongo = await connectMongo(config.MONGO_URL).catch((err: unknown) => {
     redis.disconnect();
     throw err;
   });

@@ -59,7 +59,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
 
   const stop = once(async () => {
     stopping = true;
-    await Promise.all(tasks.map((task) => task.stop()));
+    await Promise.all(tasks.map((task) => Promise.resolve(task.stop())));
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await Promise.allSettled(running);
     await context.close();

@@ -44,20 +44,20 @@ describe('POST /attendances', () => {
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ id: expect.any(String), status: 'accepted' });
 
-      const messages = await messagesFor(body.userId as string);
+      const messages = await messagesFor(body.userId);
       expect(messages).toHaveLength(1);
       expect(messages[0]?.value).toEqual({
         id: response.body.id,
         type: 'checkin',
         userId: body.userId,
         schoolId: 'school-1',
-        timestamp: new Date(body.timestamp as number).toISOString(),
+        timestamp: new Date(body.timestamp).toISOString(),
         day: today,
         temperature: 36.6,
         image: 'photos/2026/abc.jpg',
         receivedAt: expect.any(String),
       });
-      const { key, field } = stateLocation(ns.redisPrefix, today, body.userId as string);
+      const { key, field } = stateLocation(ns.redisPrefix, today, body.userId);
       expect(await redis.hexists(key, field)).toBe(1);
       expect(await redis.ttl(key)).toBeGreaterThan(24 * 3600);
     });
@@ -70,7 +70,7 @@ describe('POST /attendances', () => {
       const second = await postJson(`${service.url}/attendances`, { ...body, timestamp: Date.now() });
       expect(second.status).toBe(409);
       expect(second.body).toEqual({ error: 'already-checked-in', message: expect.any(String) });
-      expect(await messagesFor(body.userId as string)).toHaveLength(1);
+      expect(await messagesFor(body.userId)).toHaveLength(1);
     });
 
     it('accepts exactly one of 50 concurrent identical check-ins', async () => {
@@ -79,7 +79,7 @@ describe('POST /attendances', () => {
       const statuses = responses.map((response) => response.status).sort();
       expect(statuses.filter((status) => status === 202)).toHaveLength(1);
       expect(statuses.filter((status) => status === 409)).toHaveLength(49);
-      expect(await messagesFor(body.userId as string)).toHaveLength(1);
+      expect(await messagesFor(body.userId)).toHaveLength(1);
     });
   });
 
@@ -97,7 +97,7 @@ describe('POST /attendances', () => {
       const again = await postJson(`${service.url}/attendances`, { ...body, type: 'checkout' });
       expect(again.status).toBe(409);
       expect(again.body.error).toBe('already-checked-out');
-      const messages = await messagesFor(body.userId as string);
+      const messages = await messagesFor(body.userId);
       expect(messages.map((message) => (message.value as { type: string }).type)).toEqual(['checkin', 'checkout']);
       expect(new Set(messages.map((message) => message.partition)).size).toBe(1);
     });
@@ -158,7 +158,7 @@ describe('POST /attendances', () => {
         [5, 409, 'not-checked-in'],
       ]);
       expect(response.body).toMatchObject({ accepted: 2, rejected: 4 });
-      const messages = await messagesFor(fresh.userId as string);
+      const messages = await messagesFor(fresh.userId);
       expect(messages.map((message) => (message.value as { id: string }).id)).toEqual([results[0]?.id, results[4]?.id]);
     });
 

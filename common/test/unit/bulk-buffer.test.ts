@@ -67,7 +67,7 @@ describe('BulkBuffer', () => {
   });
 
   it('never runs more than maxInFlight flushes, and grows the waiting batch meanwhile', async () => {
-    const gates: ReturnType<typeof deferred>[] = [];
+    const gates: ReturnType<typeof deferred<void>>[] = [];
     let running = 0;
     let maxRunning = 0;
     const batches: number[][] = [];

@@ -53,22 +53,25 @@ export class ReportRepository implements ReportStore {
     }
   }
 
-  /** Per-school totals of each day in `[from, to]`, summed over the partition shards. */
+  /**
+   * Per-school totals of each day in `[from, to]`, summed over the partition
+   * shards here rather than with `$group`: FerretDB v1 returns wrong sums for a
+   * `$group` with several `$sum` accumulators (only the first one is right).
+   */
   async dailyTotals(filter: { schoolId?: string; from: string; to: string }): Promise<DailyTotals[]> {
-    const match = filter.from === filter.to ? { day: filter.from } : { day: { $gte: filter.from, $lte: filter.to } };
-    const rows = await this.collection
-      .aggregate<{ _id: { schoolId: string; day: string }; checkIns: number; checkOuts: number; fevers: number }>([
-        { $match: filter.schoolId === undefined ? match : { ...match, schoolId: filter.schoolId } },
-        {
-          $group: {
-            _id: { schoolId: '$schoolId', day: '$day' },
-            checkIns: { $sum: '$checkIns' },
-            checkOuts: { $sum: '$checkOuts' },
-            fevers: { $sum: '$fevers' },
-          },
-        },
-      ])
-      .toArray();
-    return rows.map((row) => ({ schoolId: row._id.schoolId, day: row._id.day, checkIns: row.checkIns, checkOuts: row.checkOuts, fevers: row.fevers }));
+    const days = filter.from === filter.to ? { day: filter.from } : { day: { $gte: filter.from, $lte: filter.to } };
+    const shards = this.collection.find(filter.schoolId === undefined ? days : { ...days, schoolId: filter.schoolId }, {
+      projection: { schoolId: 1, day: 1, checkIns: 1, checkOuts: 1, fevers: 1 },
+    });
+    const totals = new Map<string, DailyTotals>();
+    for await (const shard of shards) {
+      const key = `${shard.schoolId}|${shard.day}`;
+      const total = totals.get(key) ?? { schoolId: shard.schoolId, day: shard.day, checkIns: 0, checkOuts: 0, fevers: 0 };
+      total.checkIns += shard.checkIns;
+      total.checkOuts += shard.checkOuts;
+      total.fevers += shard.fevers;
+      totals.set(key, total);
+    }
+    return [...totals.values()];
   }
 }

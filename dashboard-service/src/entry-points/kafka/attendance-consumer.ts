@@ -44,12 +44,12 @@ export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOpt
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch } = payload;
     if (batch.isEmpty()) return;
     const messages = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));
     let waitMs = options.retryInitialMs;
     for (let attempt = 1; ; attempt += 1) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const started = process.hrtime.bigint();
       try {
         const summary = await storeMessages(messages, options.ports, new Date());
@@ -61,7 +61,7 @@ export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOpt
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         waitMs = Math.min(waitMs * 2, options.retryMaxMs);
         try {
-          await heartbeat();
+          await payload.heartbeat();
         } catch (heartbeatError) {
           // A rebalance took the partition away: the new owner starts from the last commit.
           logger.warn({ err: heartbeatError, partition: batch.partition }, 'lost the partition while retrying');
@@ -69,10 +69,10 @@ export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOpt
         }
       }
     }
-    resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
+    payload.resolveOffset(batch.lastOffset());
+    await payload.commitOffsetsIfNecessary();
     metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   await consumer.run({

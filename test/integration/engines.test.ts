@@ -2,8 +2,8 @@ import { connectMongo, connectRedis, createKafka, createLogger, ensureTopic } fr
 import { Partitioners } from 'kafkajs';
 import { MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { stack, testNamespace } from './support/stack.ts';
-import { waitFor } from './support/wait-for.ts';
+import { stack, testNamespace } from '../support/stack.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const logger = createLogger('engines-test', 'warn');
 

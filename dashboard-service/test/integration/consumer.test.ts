@@ -1,0 +1,168 @@
+import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection } from '@attendance/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, stopEngine } from '../../../test/support/engine-control.ts';
+import { produceRaw } from '../../../test/support/kafka-topic.ts';
+import { spawnService } from '../../../test/support/processes.ts';
+import { countsFromAttendances, countsFromReports, totalOf } from '../../../test/support/reports.ts';
+import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
+
+const ns = testNamespace('consumer');
+let attendance: RunningService;
+let mongo: MongoConnection;
+
+const schools = ['north', 'south', 'east'];
+
+/** Checks in `count` new students (every 7th with a fever) and checks out every other one, through the HTTP API. */
+async function sendDay(count: number): Promise<{ checkIns: number; checkOuts: number; fevers: number }> {
+  const users = Array.from({ length: count }, (_, i) => ({ userId: randomId(), schoolId: schools[i % schools.length] as string, fever: i % 7 === 0 }));
+  const records = users.map((user) => ({ type: 'checkin', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: user.fever ? 38.4 : 36.7 }));
+  const checkouts = users.filter((_, i) => i % 2 === 0).map((user) => ({ type: 'checkout', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: 36.5 }));
+  for (const batch of [records, checkouts]) {
+    for (let i = 0; i < batch.length; i += 500) {
+      const response = await postJson(`${attendance.url}/attendances/batch`, { records: batch.slice(i, i + 500) });
+      expect(response.status).toBe(200);
+      expect(response.body.accepted).toBe(Math.min(500, batch.length - i));
+    }
+  }
+  return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length };
+}
+
+async function waitForTotals(expected: { checkIns: number; checkOuts: number; fevers: number }, timeoutMs = 60_000) {
+  await waitFor(
+    async () => {
+      const total = totalOf(await countsFromReports(mongo.db));
+      return total.checkIns === expected.checkIns && total.checkOuts === expected.checkOuts && total.fevers === expected.fevers ? total : undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `reports to add up to ${JSON.stringify(expected)}` },
+  );
+}
+
+async function expectReportsToMatchAttendances(expected: { checkIns: number; checkOuts: number; fevers: number }) {
+  const fromAttendances = await countsFromAttendances(mongo.db);
+  expect(await countsFromReports(mongo.db)).toEqual(fromAttendances);
+  expect(totalOf(fromAttendances)).toEqual(expected);
+  expect(await mongo.db.collection('attendances').countDocuments()).toBe(expected.checkIns);
+}
+
+beforeAll(async () => {
+  attendance = await runAttendanceService(ns);
+  mongo = await connectMongo(ns.mongoUrl);
+});
+
+afterAll(async () => {
+  await attendance?.handle.stop();
+  await mongo?.db.dropDatabase();
+  await mongo?.client.close();
+});
+
+describe('the dashboard consumer', () => {
+  let expected = { checkIns: 0, checkOuts: 0, fevers: 0 };
+  const add = (more: typeof expected) => {
+    expected = { checkIns: expected.checkIns + more.checkIns, checkOuts: expected.checkOuts + more.checkOuts, fevers: expected.fevers + more.fevers };
+  };
+
+  it('stores every accepted record once and the reports match attendances exactly', async () => {
+    const dashboard = await runDashboardService(ns);
+    try {
+      add(await sendDay(300));
+      await waitForTotals(expected);
+      await expectReportsToMatchAttendances(expected);
+      expect(await mongo.db.collection('dlq').countDocuments()).toBe(0);
+    } finally {
+      await dashboard.handle.stop();
+    }
+  });
+
+  it('changes no report when the group replays the topic from the start', async () => {
+    const kafka = createKafka('test-admin', stack.kafkaBrokers.split(','), createLogger('test', 'error'));
+    const admin = kafka.admin();
+    await admin.connect();
+    const before = await countsFromReports(mongo.db);
+    await admin.resetOffsets({ groupId: ns.groupId, topic: ns.topic, earliest: true });
+    const dashboard = await runDashboardService(ns);
+    try {
+      const ends = await admin.fetchTopicOffsets(ns.topic);
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId: ns.groupId, topics: [ns.topic] });
+          return ends.every((end) => committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high);
+        },
+        { timeoutMs: 60_000, what: 'the replay to reach the end of the topic' },
+      );
+      expect(await countsFromReports(mongo.db)).toEqual(before);
+      await expectReportsToMatchAttendances(expected);
+    } finally {
+      await dashboard.handle.stop();
+      await admin.disconnect();
+    }
+  });
+
+  it('ends with exact reports after being killed with SIGKILL in the middle of its work', async () => {
+    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix };
+    const victim = await spawnService('dashboard-service', env);
+    const before = totalOf(await countsFromReports(mongo.db)).checkIns;
+    const sent = sendDay(3000);
+    // Kill it once it is visibly part-way through the new records.
+    await waitFor(async () => totalOf(await countsFromReports(mongo.db)).checkIns > before + 200, { timeoutMs: 60_000, intervalMs: 20, what: 'the consumer to be mid-way' });
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    add(await sent);
+    expect(totalOf(await countsFromReports(mongo.db)).checkIns).toBeLessThan(expected.checkIns);
+    const survivor = await spawnService('dashboard-service', env);
+    try {
+      await waitForTotals(expected);
+      await expectReportsToMatchAttendances(expected);
+    } finally {
+      survivor.child.kill('SIGTERM');
+      await survivor.exited;
+    }
+  });
+
+  it('sends a poison message to the dlq with its reason and stores the records after it', async () => {
+    const dashboard = await runDashboardService(ns);
+    try {
+      await produceRaw(ns.topic, [
+        { key: 'poison', value: '{"type":"checkin",' },
+        { key: 'bad-temp', value: JSON.stringify({ id: 'x1', type: 'checkin', userId: 'bad-temp', schoolId: 'north', timestamp: new Date().toISOString(), day: '2026-11-21', temperature: 99, receivedAt: new Date().toISOString() }) },
+      ]);
+      add(await sendDay(30));
+      await waitForTotals(expected);
+      const letters = await mongo.db.collection<DeadLetter>('dlq').find({}).sort({ 'error.code': 1 }).toArray();
+      expect(letters.map((letter) => [letter.error.code, letter.status, letter.attempts])).toEqual([
+        ['invalid-json', 'pending', 0],
+        ['invalid-record', 'pending', 0],
+      ]);
+      expect(letters[0]).toMatchObject({ record: '{"type":"checkin",', source: { topic: ns.topic, offset: expect.any(Number), partition: expect.any(Number) } });
+      expect(letters[1]?.error.details).toEqual([{ field: 'temperature', message: expect.stringContaining('45') }]);
+      await expectReportsToMatchAttendances(expected);
+      const metrics = await (await fetch(`${dashboard.url}/metrics`)).text();
+      expect(metrics).toMatch(/dashboard_dlq_writes_total\{reason="invalid-json"\} 1/);
+    } finally {
+      await dashboard.handle.stop();
+    }
+  });
+
+  it('waits out a 20 s MongoDB outage without dead-lettering anything, then stores every record', async () => {
+    const dashboard = await runDashboardService(ns);
+    const lettersBefore = await mongo.db.collection('dlq').countDocuments();
+    try {
+      const first = sendDay(150);
+      stopEngine('ferretdb');
+      const stoppedAt = Date.now();
+      add(await first);
+      add(await sendDay(150));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - stoppedAt))));
+      startEngine('ferretdb');
+      await waitForTotals(expected, 90_000);
+      await expectReportsToMatchAttendances(expected);
+      expect(await mongo.db.collection('dlq').countDocuments()).toBe(lettersBefore);
+      const metrics = await (await fetch(`${dashboard.url}/metrics`)).text();
+      expect(metrics).toMatch(/dashboard_batches_total\{outcome="retry"\} [1-9]/);
+    } finally {
+      startEngine('ferretdb');
+      await dashboard.handle.stop();
+    }
+  });
+});
