@@ -18,6 +18,8 @@ export interface DeadLetter {
   /** When the retry job may try it next. */
   nextAttemptAt: Date;
   resolvedAt?: Date;
+  /** When a retried record last failed again (its error is then the new one). */
+  lastFailedAt?: Date;
   parkedAt?: Date;
 }
 

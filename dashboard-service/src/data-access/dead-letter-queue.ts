@@ -49,6 +49,7 @@ export class DeadLetterQueue implements DeadLetterStore {
   }
 
   async markFailed(id: string, error: { code: string; message: string }, now: Date): Promise<void> {
-    await this.collection.updateOne({ _id: id, status: { $ne: 'resolved' } }, { $set: { status: 'pending', error, updatedAt: now } });
+    // Only a pending entry: a late failure report must not revive a parked or resolved one.
+    await this.collection.updateOne({ _id: id, status: 'pending' }, { $set: { error, lastFailedAt: now, updatedAt: now } });
   }
 }

@@ -44,6 +44,7 @@ export function isOutage(err: unknown): boolean {
   ) {
     return true;
   }
+  if (isDuplicateKey(err)) return false;
   if (err instanceof MongoServerError) {
     return OUTAGE_CODES.has(Number(err.code)) || err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool');
   }
@@ -53,4 +54,11 @@ export function isOutage(err: unknown): boolean {
   return true;
 }
 
-export const DUPLICATE_KEY = 11000;
+/**
+ * A unique-index violation. MongoDB says 11000; FerretDB says 11000 for
+ * inserts but code 1 with SQLite's "UNIQUE constraint failed" for an update
+ * or upsert that collides.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && (err.code === 11000 || (err.code === 1 && /UNIQUE constraint failed/i.test(err.message)));
+}

@@ -1,8 +1,7 @@
 import type { Collection, Db } from 'mongodb';
-import { MongoServerError } from 'mongodb';
 import type { ReportShard, ShardDelta } from '../domain/report-shard.ts';
 import type { ReportStore } from '../domain/store-messages.ts';
-import { DUPLICATE_KEY } from './mongo-errors.ts';
+import { isDuplicateKey } from './mongo-errors.ts';
 
 export interface DailyTotals {
   schoolId: string;
@@ -48,7 +47,7 @@ export class ReportRepository implements ReportStore {
       );
       return result.matchedCount === 1 || result.upsertedCount === 1;
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }

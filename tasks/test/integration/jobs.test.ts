@@ -1,0 +1,164 @@
+import { Writable } from 'node:stream';
+import { connectMongo, connectRedis, stateLocation, type DeadLetter, type MongoConnection } from '@attendance/common';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countsFromAttendances, countsFromReports } from '../../../test/support/reports.ts';
+import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
+import { readConfig } from '../../src/config.ts';
+import { runJob } from '../../src/domain/job-runner.ts';
+import { createJobContext, type JobContext } from '../../src/jobs.ts';
+
+const ns = testNamespace('tasks');
+const today = new Date().toISOString().slice(0, 10);
+let attendance: RunningService;
+let dashboard: RunningService;
+let redis: Redis;
+let mongo: MongoConnection;
+let context: JobContext;
+const lines: Record<string, unknown>[] = [];
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  }),
+);
+const observer = { finished: () => undefined };
+
+function config(env: Record<string, string> = {}) {
+  return readConfig({
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    KAFKA_TOPIC: ns.topic,
+    REDIS_URL: stack.redisUrl,
+    REDIS_KEY_PREFIX: ns.redisPrefix,
+    MONGO_URL: ns.mongoUrl,
+    DLQ_MAX_ATTEMPTS: '2',
+    DLQ_BACKOFF_SECONDS: '1',
+    ...env,
+  });
+}
+
+beforeAll(async () => {
+  attendance = await runAttendanceService(ns);
+  dashboard = await runDashboardService(ns);
+  redis = await connectRedis(stack.redisUrl);
+  mongo = await connectMongo(ns.mongoUrl);
+  context = await createJobContext(config(), logger);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await dashboard?.handle.stop();
+  await attendance?.handle.stop();
+  await mongo?.db.dropDatabase();
+  await mongo?.client.close();
+  await redis?.quit();
+});
+
+async function checkIn(userId: string, schoolId = 'school-1') {
+  return postJson(`${attendance.url}/attendances`, { type: 'checkin', userId, schoolId, timestamp: Date.now(), temperature: 36.6 });
+}
+
+describe('rollover', () => {
+  it("removes past days' attendance keys only: today's keys and unrelated keys survive", async () => {
+    const pastKeys = [stateLocation(ns.redisPrefix, '2026-01-05', '42').key, stateLocation(ns.redisPrefix, '2025-12-31', '65f1a2b3c4d5e6f7a8b9c0ff').key];
+    for (const key of pastKeys) await redis.hset(key, '1', '480');
+    expect((await checkIn(randomId())).status).toBe(202);
+    const todayKeys = (await redis.keys(`${ns.redisPrefix}:d:${today.replaceAll('-', '')}:*`)).sort();
+    const unrelated = [`${ns.redisPrefix}:cache:schools:2025-01-01`, `${ns.redisPrefix}:dx:20250101:n1`, `other-app:d:20250101:n1`];
+    for (const key of unrelated) await redis.set(key, 'keep');
+
+    const run = await runJob(context.jobs.rollover, context.lock, logger, observer);
+    expect(run).toMatchObject({ outcome: 'success', summary: { removedKeys: 2 } });
+    expect(await redis.exists(...pastKeys)).toBe(0);
+    expect((await redis.keys(`${ns.redisPrefix}:d:${today.replaceAll('-', '')}:*`)).sort()).toEqual(todayKeys);
+    expect(await redis.exists(...unrelated)).toBe(unrelated.length);
+    await redis.del(...unrelated);
+    expect((await runJob(context.jobs.rollover, context.lock, logger, observer)).summary?.removedKeys).toBe(0);
+  });
+});
+
+describe('dead-letter retry', () => {
+  const entry = (id: string, record: unknown, attempts = 0): DeadLetter => ({
+    _id: id,
+    record,
+    error: { code: 'database-unavailable', message: 'MongoDB was down' },
+    source: { topic: ns.topic, partition: 0, offset: 0 },
+    attempts,
+    status: 'pending',
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    nextAttemptAt: new Date(Date.now() - 1000),
+  });
+
+  it('stores a record that failed while MongoDB was down exactly once, counted once in its report', async () => {
+    const userId = randomId();
+    const record = { id: randomId('r'), type: 'checkin', userId, schoolId: 'dlq-school', timestamp: new Date().toISOString(), day: today, temperature: 38.6, receivedAt: new Date().toISOString() };
+    await mongo.db.collection<DeadLetter>('dlq').insertOne(entry(`${ns.topic}:0:900001`, record));
+
+    const run = await runJob(context.jobs['dlq-retry'], context.lock, logger, observer);
+    expect(run).toMatchObject({ outcome: 'success', summary: { retried: 1, parked: 0 } });
+    await waitFor(async () => (await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: `${ns.topic}:0:900001` }))?.status === 'resolved', { what: 'the entry to be resolved' });
+    expect(await mongo.db.collection('attendances').countDocuments({ userId })).toBe(1);
+
+    // Retried again (an operator re-queues it): still stored once, still counted once.
+    await mongo.db.collection<DeadLetter>('dlq').updateOne({ _id: `${ns.topic}:0:900001` }, { $set: { status: 'pending', nextAttemptAt: new Date(0) } });
+    await runJob(context.jobs['dlq-retry'], context.lock, logger, observer);
+    await waitFor(async () => (await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: `${ns.topic}:0:900001` }))?.status === 'resolved', { what: 'the entry to be resolved again' });
+    const reports = await countsFromReports(mongo.db);
+    expect(reports[`dlq-school|${today}`]).toEqual({ checkIns: 1, checkOuts: 0, fevers: 1 });
+    expect(reports).toEqual(await countsFromAttendances(mongo.db));
+  });
+
+  it('parks an entry that keeps failing after the maximum attempts, with its last error', async () => {
+    const id = `${ns.topic}:0:900002`;
+    await mongo.db.collection<DeadLetter>('dlq').insertOne(entry(id, { type: 'checkin', userId: 'u', temperature: 99 }));
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      const before = new Date();
+      await mongo.db.collection<DeadLetter>('dlq').updateOne({ _id: id }, { $set: { nextAttemptAt: new Date(0) } });
+      expect((await runJob(context.jobs['dlq-retry'], context.lock, logger, observer)).summary).toMatchObject({ retried: 1 });
+      await waitFor(async () => ((await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: id }))?.lastFailedAt ?? new Date(0)) >= before, { what: `attempt ${attempt} to fail` });
+    }
+    await mongo.db.collection<DeadLetter>('dlq').updateOne({ _id: id }, { $set: { nextAttemptAt: new Date(0) } });
+    expect((await runJob(context.jobs['dlq-retry'], context.lock, logger, observer)).summary).toMatchObject({ retried: 0, parked: 1 });
+    expect(await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: id })).toMatchObject({ status: 'parked', attempts: 2, error: { code: 'invalid-record' }, parkedAt: expect.any(Date) });
+  });
+});
+
+describe('job lock', () => {
+  it('runs a job started on two instances at once only once; the other skips with a clear log line', async () => {
+    const other = await createJobContext(config(), logger);
+    try {
+      const runs = await Promise.all([runJob(context.jobs.rollover, context.lock, logger, observer), runJob(other.jobs.rollover, other.lock, logger, observer)]);
+      expect(runs.map((run) => run.outcome).sort()).toEqual(['skipped', 'success']);
+      expect(lines.some((line) => line.job === 'rollover' && line.outcome === 'skipped' && String(line.msg).includes('another instance holds its lock'))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('rebuild', () => {
+  it('after Redis lost the day, makes a student who already checked in get 409 again', async () => {
+    const userId = randomId();
+    expect((await checkIn(userId)).status).toBe(202);
+    await waitFor(async () => (await mongo.db.collection('attendances').countDocuments({ userId })) === 1, { what: 'the check-in to be stored' });
+    const { key } = stateLocation(ns.redisPrefix, today, userId);
+    // Wipe this namespace's state (never FLUSHALL: the Redis server is shared).
+    const keys = await redis.keys(`${ns.redisPrefix}:d:*`);
+    await redis.del(...keys);
+    expect(await redis.exists(key)).toBe(0);
+
+    const run = await runJob(context.jobs.rebuild, context.lock, logger, observer);
+    expect(run.outcome).toBe('success');
+    expect(run.summary?.restoredUsers).toBeGreaterThanOrEqual(1);
+    const again = await checkIn(userId);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe('already-checked-in');
+  });
+});
