@@ -1,8 +1,36 @@
-import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type AnyBulkWriteOperation, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification, type MongoClientOptions } from 'mongodb';
 
 export interface MongoConnection {
   client: MongoClient;
   db: Db;
+}
+
+/**
+ * Creates the indexes a collection is missing. Asking for an index that
+ * exists is harmless on MongoDB but takes FerretDB's metadata write lock, so
+ * services check first and start without touching a busy database.
+ */
+export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: { key: IndexSpecification; options: CreateIndexesOptions & { name: string } }[]): Promise<void> {
+  const existing = new Set((await collection.listIndexes().toArray().catch(() => [])).map((index) => String(index.name)));
+  for (const { key, options } of indexes) {
+    if (!existing.has(options.name)) await collection.createIndex(key, options);
+  }
+}
+
+/**
+ * Update statements per write command. FerretDB v1 keeps every statement's
+ * read cursor (and its SQLite connection, from a pool of 100) open until the
+ * whole command ends, so a command with ~100 updates waits forever for a
+ * connection it holds itself. Fifty keeps a wide margin and costs MongoDB
+ * nothing noticeable.
+ */
+export const MAX_UPDATES_PER_COMMAND = 50;
+
+/** `bulkWrite` in commands of at most {@link MAX_UPDATES_PER_COMMAND} statements, in order. */
+export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
+  for (let i = 0; i < operations.length; i += MAX_UPDATES_PER_COMMAND) {
+    await collection.bulkWrite(operations.slice(i, i + MAX_UPDATES_PER_COMMAND), { ordered: true });
+  }
 }
 
 /** Connects and pings; the database is the one named in the URL's path. */
@@ -11,6 +39,11 @@ export async function connectMongo(url: string, options: MongoClientOptions = {}
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
     appName: 'attendance-platform',
+    // FerretDB v1 (SQLite) serves each database from a pool of 100 connections
+    // guarded by a metadata lock; a client that fills the pool while an index
+    // or database is created deadlocks it. Ten connections per process is
+    // plenty (writes are batched) and keeps every process well below that.
+    maxPoolSize: 10,
     ...options,
   });
   await client.connect();

@@ -1,10 +1,11 @@
+import { bulkWriteInChunks, ensureIndexes } from '@attendance/common';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
 import { isOutage } from './mongo-errors.ts';
 
 /** How many single-document reads run side by side when loading a batch's users. */
-const LOAD_CONCURRENCY = 32;
+const LOAD_CONCURRENCY = 8;
 
 export class AttendanceRepository implements AttendanceStore {
   readonly collection: Collection<AttendanceDocument>;
@@ -14,8 +15,10 @@ export class AttendanceRepository implements AttendanceStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ userId: 1, day: 1 }, { unique: true, name: 'user_day_unique' });
-    await this.collection.createIndex({ schoolId: 1, day: 1 }, { name: 'school_day' });
+    await ensureIndexes(this.collection, [
+      { key: { userId: 1, day: 1 }, options: { unique: true, name: 'user_day_unique' } },
+      { key: { schoolId: 1, day: 1 }, options: { name: 'school_day' } },
+    ]);
   }
 
   /**
@@ -43,7 +46,7 @@ export class AttendanceRepository implements AttendanceStore {
       replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true },
     }));
     try {
-      await this.collection.bulkWrite(operations, { ordered: true });
+      await bulkWriteInChunks(this.collection, operations);
       return [];
     } catch (err) {
       if (isOutage(err)) throw err;

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_COLLECTION, type DeadLetter } from '@attendance/common';
+import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, ensureIndexes, type DeadLetter } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 import type { DeadLetterInput, DeadLetterStore } from '../domain/store-messages.ts';
 
@@ -14,12 +14,13 @@ export class DeadLetterQueue implements DeadLetterStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ status: 1, nextAttemptAt: 1 }, { name: 'status_due' });
+    await ensureIndexes(this.collection, [{ key: { status: 1, nextAttemptAt: 1 }, options: { name: 'status_due' } }]);
   }
 
   /** Inserts each entry once: a poison message delivered again keeps its one entry (`_id` = topic:partition:offset). */
   async add(letters: DeadLetterInput[], now: Date): Promise<void> {
-    await this.collection.bulkWrite(
+    await bulkWriteInChunks(
+      this.collection,
       letters.map((letter) => ({
         updateOne: {
           filter: { _id: letter.id },
@@ -38,7 +39,6 @@ export class DeadLetterQueue implements DeadLetterStore {
           upsert: true,
         },
       })),
-      { ordered: true },
     );
   }
 

@@ -1,3 +1,4 @@
+import { ensureIndexes } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 import type { ReportShard, ShardDelta } from '../domain/report-shard.ts';
 import type { ReportStore } from '../domain/store-messages.ts';
@@ -19,8 +20,10 @@ export class ReportRepository implements ReportStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ day: 1, schoolId: 1 }, { name: 'day_school' });
-    await this.collection.createIndex({ schoolId: 1, day: 1 }, { name: 'school_day' });
+    await ensureIndexes(this.collection, [
+      { key: { day: 1, schoolId: 1 }, options: { name: 'day_school' } },
+      { key: { schoolId: 1, day: 1 }, options: { name: 'school_day' } },
+    ]);
   }
 
   async watermarks(shardIds: string[]): Promise<Map<string, number>> {

@@ -1,4 +1,4 @@
-import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { ensureIndexes, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
 export class RosterRepository {
@@ -11,7 +11,7 @@ export class RosterRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.students.createIndex({ schoolId: 1, _id: 1 }, { name: 'school_student' });
+    await ensureIndexes(this.students, [{ key: { schoolId: 1, _id: 1 }, options: { name: 'school_student' } }]);
   }
 
   allSchools(): Promise<SchoolDocument[]> {

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_COLLECTION, DEAD_LETTER_HEADER, type DeadLetter } from '@attendance/common';
+import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, DEAD_LETTER_HEADER, type DeadLetter } from '@attendance/common';
 import type { Producer } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { DeadLetterPort, RepublishPort } from '../domain/jobs/dead-letter-retry.ts';
@@ -23,12 +23,11 @@ export class DeadLetterStore implements DeadLetterPort {
   }
 
   async scheduleNext(entries: { id: string; attempts: number; nextAttemptAt: Date }[], now: Date): Promise<void> {
-    // One statement per entry; FerretDB stops a bulk write at its first failure, and a failure here is an outage anyway.
-    await this.collection.bulkWrite(
+    await bulkWriteInChunks(
+      this.collection,
       entries.map(({ id, attempts, nextAttemptAt }) => ({
         updateOne: { filter: { _id: id }, update: { $set: { attempts, nextAttemptAt, updatedAt: now } } },
       })),
-      { ordered: true },
     );
   }
 }
