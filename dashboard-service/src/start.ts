@@ -22,6 +22,7 @@ import { RosterRepository } from './data-access/roster-repository.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { startAttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
+import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
 
 export interface StartOptions {
   config?: Config;
@@ -72,6 +73,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
     throw err;
   }
+
+  registerSchoolMetrics(registry, reports, config.ATTENDANCE_TIMEZONE, now);
 
   let stopping = false;
   const app = createServiceApp({

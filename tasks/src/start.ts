@@ -3,6 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { readConfig, type Config } from './config.ts';
 import { runJob, type JobName } from './domain/job-runner.ts';
 import { jobMetrics } from './entry-points/job-metrics.ts';
+import { registerPlatformMetrics } from './entry-points/platform-metrics.ts';
 import { createJobContext } from './jobs.ts';
 
 export interface StartOptions {
@@ -42,6 +43,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
         { name, timezone, noOverlap: true },
       ),
     );
+
+  registerPlatformMetrics(registry, context.redis, context.mongo.db, config.REDIS_KEY_PREFIX);
 
   let stopping = false;
   const app = createServiceApp({

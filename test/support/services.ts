@@ -3,6 +3,8 @@ import { readConfig as readAttendanceConfig } from '../../attendance-service/src
 import { start as startAttendance } from '../../attendance-service/src/start.ts';
 import { readConfig as readDashboardConfig } from '../../dashboard-service/src/config.ts';
 import { start as startDashboard } from '../../dashboard-service/src/start.ts';
+import { readConfig as readTasksConfig } from '../../tasks/src/config.ts';
+import { start as startTasks } from '../../tasks/src/start.ts';
 import { stack, type testNamespace } from './stack.ts';
 
 type Namespace = ReturnType<typeof testNamespace>;
@@ -34,6 +36,12 @@ export async function runAttendanceService(ns: Namespace, env: Record<string, st
 export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService> {
   const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
   const handle = await startDashboard({ config, logger: quiet, ...(now ? { now } : {}) });
+  return { handle, url: `http://127.0.0.1:${handle.port}` };
+}
+
+export async function runTasksService(ns: Namespace, env: Record<string, string> = {}): Promise<RunningService> {
+  const config = readTasksConfig({ ...commonEnv(ns), ...env });
+  const handle = await startTasks({ config, logger: quiet });
   return { handle, url: `http://127.0.0.1:${handle.port}` };
 }
 

@@ -5,8 +5,11 @@ export interface AttendanceMetrics {
   rejected: Counter<'reason'>;
 }
 
+/** Reasons a record is refused, initialised at zero so dashboards show 0 rather than "no data". */
+const knownReasons = ['validation-failed', 'invalid-json', 'already-checked-in', 'already-checked-out', 'not-checked-in', 'payload-too-large', 'unsupported-media-type', 'service-unavailable'];
+
 export function attendanceMetrics(registry: Registry): AttendanceMetrics {
-  return {
+  const metrics = {
     accepted: new Counter({
       name: 'attendance_records_accepted_total',
       help: 'Records acknowledged by Kafka and answered 202, by type',
@@ -20,4 +23,7 @@ export function attendanceMetrics(registry: Registry): AttendanceMetrics {
       registers: [registry],
     }),
   };
+  for (const type of ['checkin', 'checkout']) metrics.accepted.inc({ type }, 0);
+  for (const reason of knownReasons) metrics.rejected.inc({ reason }, 0);
+  return metrics;
 }

@@ -43,6 +43,8 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
     labelNames: ['partition'] as const,
     registers: [registry],
   });
+  for (const reason of ['invalid-json', 'invalid-record', 'rejected-by-database']) deadLetters.inc({ reason }, 0);
+  for (const outcome of ['ok', 'retry']) batches.inc({ outcome }, 0);
   return {
     lag,
     batchFinished(_partition, messages, summary, seconds, outcome) {

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDashboards, panelQueries, type PanelQuery } from '../support/grafana.ts';
+import { postJson, runAttendanceService, runDashboardService, runTasksService, type RunningService } from '../support/services.ts';
+import { randomId, testNamespace } from '../support/stack.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const ns = testNamespace('grafana');
+let services: Record<'attendance-service' | 'dashboard-service' | 'tasks', RunningService>;
+let prometheus: ChildProcess;
+let prometheusUrl: string;
+const workDir = mkdtempSync(join(tmpdir(), 'attendance-prometheus-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The repo's scrape configuration, with the test services' ports as targets and a 1 s interval. */
+function writePrometheusConfig(port: number): string {
+  const config = parse(readFileSync(new URL('../../stack/prometheus/prometheus.yml', import.meta.url), 'utf8')) as { global: Record<string, string> };
+  config.global.scrape_interval = '1s';
+  config.global.evaluation_interval = '1s';
+  mkdirSync(join(workDir, 'targets'), { recursive: true });
+  const targets: Record<string, string> = {
+    prometheus: `127.0.0.1:${port}`,
+    ...Object.fromEntries(Object.entries(services).map(([job, service]) => [job, service.url.replace('http://', '')])),
+  };
+  for (const [job, target] of Object.entries(targets)) writeFileSync(join(workDir, 'targets', `${job}.yml`), stringify([{ targets: [target] }]));
+  const file = join(workDir, 'prometheus.yml');
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+async function query(expr: string): Promise<{ status: string; error?: string; data?: { result: unknown[] } }> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  return (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+}
+
+beforeAll(async () => {
+  services = {
+    'attendance-service': await runAttendanceService(ns),
+    'dashboard-service': await runDashboardService(ns),
+    // Jobs every second, so job panels have runs to show.
+    tasks: await runTasksService(ns, { ROLLOVER_CRON: '* * * * * *', DLQ_RETRY_CRON: '* * * * * *' }),
+  };
+  const port = await freePort();
+  prometheusUrl = `http://127.0.0.1:${port}`;
+  const config = writePrometheusConfig(port);
+  prometheus = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(workDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  await waitFor(async () => (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok, { what: 'Prometheus to be ready' });
+
+  // A short morning: check-ins (two with a fever), some check-outs, and refused requests.
+  const users = Array.from({ length: 40 }, () => randomId());
+  const checkIn = (userId: string, i: number) => ({ type: 'checkin', userId, schoolId: `school-${i % 4}`, timestamp: Date.now(), temperature: i < 2 ? 38.5 : 36.6 });
+  for (const [i, userId] of users.entries()) expect((await postJson(`${services['attendance-service'].url}/attendances`, checkIn(userId, i))).status).toBe(202);
+  for (const [i, userId] of users.slice(0, 15).entries()) {
+    expect((await postJson(`${services['attendance-service'].url}/attendances`, { ...checkIn(userId, i), type: 'checkout' })).status).toBe(202);
+  }
+  for (const [i, userId] of users.slice(0, 5).entries()) expect((await postJson(`${services['attendance-service'].url}/attendances`, checkIn(userId, i))).status).toBe(409);
+  expect((await postJson(`${services['attendance-service'].url}/attendances`, { type: 'checkin' })).status).toBe(400);
+});
+
+afterAll(async () => {
+  prometheus?.kill('SIGTERM');
+  for (const service of Object.values(services ?? {})) await service.handle.stop();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('Grafana dashboards against a real Prometheus', () => {
+  it('every PromQL expression of every panel parses and returns series while the platform runs', async () => {
+    await waitFor(async () => Number(((await query('count(up == 1)')).data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1]) === 4, {
+      timeoutMs: 30_000,
+      what: 'Prometheus to scrape all four jobs',
+    });
+    const queries = panelQueries(loadDashboards());
+    const failing = async (): Promise<string[]> => {
+      const outcomes = await Promise.all(
+        queries.map(async (panel: PanelQuery) => {
+          const answer = await query(panel.expr);
+          if (answer.status !== 'success') return `${panel.dashboard} / ${panel.panel} [${panel.refId}]: does not parse: ${answer.error}`;
+          return (answer.data?.result.length ?? 0) === 0 ? `${panel.dashboard} / ${panel.panel} [${panel.refId}]: no series for ${panel.expr}` : undefined;
+        }),
+      );
+      return outcomes.filter((outcome): outcome is string => outcome !== undefined);
+    };
+    // Rates need two scrapes of each counter after the load, and the state-memory gauge a minute-old sample at most.
+    await waitFor(async () => (await failing()).length === 0, { timeoutMs: 45_000, intervalMs: 1000, what: 'every panel to have data' }).catch(() => undefined);
+    expect(await failing()).toEqual([]);
+    expect(queries.length).toBeGreaterThanOrEqual(25);
+  });
+});
