@@ -4,7 +4,10 @@
 # Provisions (once, cached outside the repo) and runs as plain background processes:
 #   kafka       Apache Kafka 3.9 (KRaft, single combined broker+controller), jars from Maven Central
 #   redis       Redis 7 (Debian package redis-server), config in stack/redis.conf
-#   ferretdb    FerretDB v1 (MongoDB wire protocol on SQLite), built from the Go module proxy
+#   postgres    PostgreSQL (Debian package postgresql, 15 on bookworm), FerretDB's storage;
+#               runs as the `postgres` system user, database `ferretdb`, trust auth on 127.0.0.1
+#   ferretdb    FerretDB v1 (MongoDB wire protocol on the PostgreSQL backend), built from the Go
+#               module proxy; `up ferretdb` also brings up postgres (no-op when it runs)
 #   prometheus  Prometheus (Debian package), config in stack/prometheus/prometheus.yml
 #
 # Usage: stack/stack.sh <command>
@@ -21,7 +24,11 @@
 #                     (default: ${XDG_CACHE_HOME:-$HOME/.cache}/attendance-platform)
 #   STACK_STATE_DIR   runtime state: data/, logs/, run/ (default: <repo>/.stack)
 #   STACK_KAFKA_PORT (9092) STACK_KAFKA_CONTROLLER_PORT (9093) STACK_REDIS_PORT (6379)
+#   STACK_POSTGRES_PORT (5433, not 5432: keeps clear of the package's own cluster)
 #   STACK_FERRETDB_PORT (27017) STACK_PROMETHEUS_PORT (9090)
+#   STACK_POSTGRES_BIN_DIR  PostgreSQL server binaries (default: newest /usr/lib/postgresql/*/bin,
+#                     or the one matching the data directory's PG_VERSION)
+#   STACK_FERRETDB_PG_POOL (150)  FerretDB's PostgreSQL connection pool (max_connections is 200)
 #   STACK_KAFKA_HEAP (512m)   STACK_KAFKA_TIMEOUT (60)   STACK_START_TIMEOUT (30)
 #   STACK_STOP_TIMEOUT (15)   STACK_LOG_LINES (100)
 set -euo pipefail
@@ -36,6 +43,7 @@ RELOAD4J_VERSION=1.2.25             # same reload4j the official Kafka 3.9 distr
 MVN_DEPENDENCY_PLUGIN=3.8.1
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2            # last FerretDB v1 release on the Go module proxy
+FERRETDB_PATCHLEVEL=2               # local source patches (patch_ferretdb_source); part of the cache key
 
 # ---------------------------------------------------------------------------
 # Layout
@@ -44,10 +52,18 @@ STACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd "$STACK_DIR/.." && pwd -P)
 CACHE_DIR=${STACK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/attendance-platform}
 STATE_DIR=${STACK_STATE_DIR:-$REPO_ROOT/.stack}
+[[ $STATE_DIR == /* ]] || STATE_DIR=$PWD/$STATE_DIR   # absolute: it is matched in command lines
 
 KAFKA_PORT=${STACK_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${STACK_KAFKA_CONTROLLER_PORT:-9093}
 REDIS_PORT=${STACK_REDIS_PORT:-6379}
+POSTGRES_PORT=${STACK_POSTGRES_PORT:-5433}
+POSTGRES_DB=ferretdb
+POSTGRES_USER=postgres   # superuser created by initdb; also the system user that runs the server
+# FerretDB's PostgreSQL pool (its default is 50). An update in progress holds two connections
+# (its read cursor and the write), so concurrent updates deadlock once they fill the pool;
+# headroom below max_connections=200 is left for psql and maintenance.
+FERRETDB_PG_POOL=${STACK_FERRETDB_PG_POOL:-150}
 FERRETDB_PORT=${STACK_FERRETDB_PORT:-27017}
 PROMETHEUS_PORT=${STACK_PROMETHEUS_PORT:-9090}
 KAFKA_HEAP=${STACK_KAFKA_HEAP:-512m}
@@ -57,10 +73,11 @@ STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-15}
 LOG_LINES=${STACK_LOG_LINES:-100}
 
 KAFKA_HOME=$CACHE_DIR/kafka-$KAFKA_VERSION
-FERRETDB_HOME=$CACHE_DIR/ferretdb-$FERRETDB_VERSION
+FERRETDB_HOME=$CACHE_DIR/ferretdb-$FERRETDB_VERSION-p$FERRETDB_PATCHLEVEL
 MARKER=.complete   # written last, after a successful build: no marker = not installed
 
-ENGINES=(kafka redis ferretdb prometheus)
+ALL_ENGINES=(kafka redis postgres ferretdb prometheus)   # start order (ferretdb needs postgres)
+ENGINES=("${ALL_ENGINES[@]}")
 export DEBIAN_FRONTEND=noninteractive
 
 # ---------------------------------------------------------------------------
@@ -91,6 +108,7 @@ port_of() {
   case $1 in
     kafka) echo "$KAFKA_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
+    postgres) echo "$POSTGRES_PORT" ;;
     ferretdb) echo "$FERRETDB_PORT" ;;
     prometheus) echo "$PROMETHEUS_PORT" ;;
   esac
@@ -118,6 +136,9 @@ proc_matches() {
   case $engine in
     kafka) [[ $argv0 == java && $cmd == *" kafka.Kafka "* ]] ;;
     redis) [[ $argv0 == redis-server ]] ;;
+    # The postmaster only (its children retitle themselves "postgres: ..."), not initdb's
+    # bootstrap/single-user runs on the same data directory.
+    postgres) [[ $argv0 == postgres && $cmd != *" --boot "* && $cmd != *" --single "* ]] ;;
     ferretdb) [[ $argv0 == ferretdb ]] ;;
     prometheus) [[ $argv0 == prometheus ]] ;;
     *) return 1 ;;
@@ -207,7 +228,83 @@ mongo_ping() {
   ' "$1" >/dev/null 2>&1
 }
 
-# Is the engine ready to serve real requests?
+# ---------------------------------------------------------------------------
+# PostgreSQL helpers
+# ---------------------------------------------------------------------------
+PG_DATA=$STATE_DIR/data/postgres
+PG_SOCKET_DIR=$STATE_DIR/run/postgres
+
+# Directory with the server binaries (postgres, initdb, pg_isready, psql). Debian keeps them
+# in /usr/lib/postgresql/<major>/bin; an existing data directory pins its major version.
+PG_BIN=""
+pg_bin_dir() {
+  if [[ -n $PG_BIN ]]; then echo "$PG_BIN"; return 0; fi
+  local d ver=""
+  if [[ -n ${STACK_POSTGRES_BIN_DIR:-} ]]; then
+    PG_BIN=$STACK_POSTGRES_BIN_DIR
+  else
+    [[ -r $PG_DATA/PG_VERSION ]] && ver=$(tr -dc '0-9.' <"$PG_DATA/PG_VERSION" 2>/dev/null || true)
+    if [[ -n $ver && -x /usr/lib/postgresql/$ver/bin/postgres ]]; then
+      PG_BIN=/usr/lib/postgresql/$ver/bin
+    else
+      for d in $(compgen -G '/usr/lib/postgresql/*/bin' | sort -V); do
+        [[ -x $d/postgres && -x $d/initdb ]] && PG_BIN=$d
+      done
+      if [[ -z $PG_BIN ]] && have postgres && have initdb; then   # non-Debian layouts
+        PG_BIN=$(dirname "$(command -v postgres)")
+      fi
+    fi
+  fi
+  [[ -n $PG_BIN && -x $PG_BIN/postgres ]] || return 1
+  echo "$PG_BIN"
+}
+
+# The client tools of the same version when present, else whatever is on PATH.
+pg_tool() {
+  local bin
+  if bin=$(pg_bin_dir) && [[ -x $bin/$1 ]]; then echo "$bin/$1"; else command -v "$1"; fi
+}
+
+# Command prefix that runs a command as the owner of the data directory, in PG_AS.
+# PostgreSQL refuses to run as root, so as root that is the `postgres` system user: setpriv
+# execs in place (the pid stays the postmaster's) with a clean environment; runuser (fallback)
+# forks. cwd / because the caller's cwd (e.g. /root) may not be readable by postgres.
+PG_AS=()
+pg_as_prefix() {
+  if [[ $(id -u) -ne 0 ]]; then
+    PG_AS=(env -C /)
+  elif have setpriv; then
+    PG_AS=(setpriv --reuid=postgres --regid=postgres --init-groups --reset-env env -C /)
+  else
+    PG_AS=(runuser -u postgres -- env -C /)
+  fi
+}
+pg_as_owner() {
+  pg_as_prefix
+  "${PG_AS[@]}" "$@"
+}
+
+# psql as the superuser over TCP; extra args follow (e.g. -c SQL). No ~/.psqlrc, no PG* env.
+pg_psql() {
+  env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGSERVICE -u PGOPTIONS PGCONNECT_TIMEOUT=3 \
+    "$(pg_tool psql)" -X -q -t -A -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER" "$@"
+}
+
+# postgres_ready [create]: accepting connections and the database FerretDB uses exists
+# (with `create`: create it when missing; idempotent).
+postgres_ready() {
+  local tool exists
+  tool=$(pg_tool pg_isready) || return 1
+  "$tool" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres -t 3 2>/dev/null || return 1
+  exists=$(pg_psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB'" 2>/dev/null) || return 1
+  [[ $exists == 1 ]] && return 0
+  [[ ${1:-} == create ]] || return 1
+  say "postgres: creating database $POSTGRES_DB"
+  pg_psql -d postgres -c "CREATE DATABASE $POSTGRES_DB" >/dev/null 2>&1 ||
+    [[ $(pg_psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB'" 2>/dev/null) == 1 ]]
+}
+
+# Is the engine ready to serve real requests? (is_ready ENGINE [create]: may create what is missing)
 is_ready() {
   local engine=$1 port
   port=$(port_of "$engine")
@@ -216,6 +313,8 @@ is_ready() {
       port_open "$port" && grep -q "Kafka Server started" "$(log_file kafka)" 2>/dev/null ;;
     redis)
       [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]] ;;
+    postgres)
+      postgres_ready "${2:-}" ;;
     ferretdb)
       port_open "$port" && mongo_ping "$port" ;;
     prometheus)
@@ -229,6 +328,7 @@ address_of() {
   case $engine in
     kafka) echo "127.0.0.1:$port" ;;
     redis) echo "redis://127.0.0.1:$port" ;;
+    postgres) echo "postgres://$POSTGRES_USER@127.0.0.1:$port/$POSTGRES_DB" ;;
     ferretdb) echo "mongodb://127.0.0.1:$port" ;;
     prometheus) echo "http://127.0.0.1:$port" ;;
   esac
@@ -259,11 +359,13 @@ as_root() {
 
 # apt-get install PKGS, making sure the packages' own services don't keep running
 # (they would take our ports: redis-server's postinst starts redis on 6379,
-# prometheus' postinst starts prometheus on 9090, when an init system allows it).
+# prometheus' postinst starts prometheus on 9090, postgresql's creates the cluster
+# 15/main and starts it on 5432, when an init system allows it).
 apt_install() {
   have apt-get || die "apt-get not found; install $* manually"
-  local before after pid created_policy=0 p
-  before=" $(pgrep -d ' ' -x 'redis-server|prometheus' 2>/dev/null || true) "
+  local before after pid ppid created_policy=0 p c clusters_before
+  before=" $(pgrep -d ' ' -x 'redis-server|prometheus|postgres' 2>/dev/null || true) "
+  clusters_before=" $(compgen -G '/etc/postgresql/*/*' | tr '\n' ' ') "
 
   # Forbid service starts during the install, like Docker images do (only if no policy exists).
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -289,30 +391,56 @@ apt_install() {
   if [[ -d /run/systemd/system ]] && have systemctl; then
     for p in "$@"; do
       case $p in
-        redis-server | prometheus)
+        redis-server | prometheus | postgresql)
           as_root systemctl stop "$p" >/dev/null 2>&1 || true
           as_root systemctl disable "$p" >/dev/null 2>&1 || true ;;
       esac
     done
   fi
-  after=$(pgrep -x 'redis-server|prometheus' 2>/dev/null || true)
+  # Clusters the install created (postgresql-common makes <version>/main): stop them if they
+  # run and keep them from starting with the init system (start.conf "manual").
+  for c in $(compgen -G '/etc/postgresql/*/*'); do
+    [[ -f $c/start.conf && $clusters_before != *" $c "* ]] || continue
+    p=${c#/etc/postgresql/}
+    if have pg_ctlcluster && as_root pg_ctlcluster "${p%%/*}" "${p#*/}" status >/dev/null 2>&1; then
+      say "stopping the PostgreSQL cluster $p started by the package install"
+      as_root pg_ctlcluster "${p%%/*}" "${p#*/}" stop -m fast >/dev/null 2>&1 || true
+    fi
+    as_root sh -c "echo manual > '$c/start.conf'" || true
+  done
+  after=$(pgrep -x 'redis-server|prometheus|postgres' 2>/dev/null || true)
   for pid in $after; do
     [[ $before == *" $pid "* ]] && continue
+    [[ -n $(cmdline_of "$pid") ]] || continue   # exited meanwhile (e.g. the cluster stopped above)
     [[ $(cmdline_of "$pid") == *"$STATE_DIR/"* ]] && continue
+    # PostgreSQL: only its postmaster (the children follow it); SIGINT = fast shutdown.
+    if [[ $(ps -o comm= -p "$pid" 2>/dev/null) == postgres ]]; then
+      ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -dc '0-9')
+      [[ -n $ppid && $(ps -o comm= -p "$ppid" 2>/dev/null) == postgres ]] && continue
+      say "stopping service started by the package install: pid $pid ($(cmdline_of "$pid"))"
+      as_root kill -INT "$pid" 2>/dev/null || true
+      continue
+    fi
     say "stopping service started by the package install: pid $pid ($(cmdline_of "$pid"))"
     as_root kill "$pid" 2>/dev/null || true
   done
 }
 
-# Debian packages: redis-server (Redis 7) and prometheus, in one apt-get run.
+# Debian packages: redis-server (Redis 7), postgresql (15 on bookworm) and prometheus,
+# in one apt-get run.
 install_system_packages() {
   local missing=()
   if ! have redis-server || ! have redis-cli; then missing+=(redis-server); fi
+  if ! pg_bin_dir >/dev/null || [[ ! -x $(pg_tool initdb) || ! -x $(pg_tool pg_isready) || ! -x $(pg_tool psql) ]]; then
+    missing+=(postgresql)
+  fi
   if ! have prometheus; then missing+=(prometheus); fi
   ((${#missing[@]})) || return 0
   say "${missing[*]}: installing Debian package(s) with apt-get…"
   apt_install "${missing[@]}"
   have redis-server || die "redis-server still missing after apt-get install"
+  PG_BIN=""
+  pg_bin_dir >/dev/null || die "postgresql server binaries still missing after apt-get install (/usr/lib/postgresql/*/bin)"
   have prometheus || die "prometheus still missing after apt-get install"
 }
 
@@ -403,10 +531,61 @@ EOF
   say "kafka: $n jars cached in $KAFKA_HOME"
 }
 
+# src_edit FILE after|delete LINE [TEXT]: insert TEXT after, or delete, the line that is exactly
+# LINE (leading tabs included), which must occur exactly once. Fails (and leaves FILE as is) otherwise.
+src_edit() {
+  local file=$1 op=$2 line=$3 text=${4:-}
+  # Strings via the environment: awk -v would interpret backslash escapes.
+  if ! SRC_LINE=$line SRC_TEXT=$text awk -v op="$op" '
+    BEGIN { line = ENVIRON["SRC_LINE"]; text = ENVIRON["SRC_TEXT"] }
+    $0 == line { n++; if (op == "delete") next; print; print text; next }
+    { print }
+    END { exit n == 1 ? 0 : 1 }' "$file" >"$file.patched"; then
+    rm -f "$file.patched"
+    die "ferretdb: ${file##*/} is not the expected $FERRETDB_VERSION source (line not found once: ${line#"${line%%[![:space:]]*}"})"
+  fi
+  mv "$file.patched" "$file"
+}
+
+# Source fixes applied before building FerretDB (bump FERRETDB_PATCHLEVEL when they change).
+#  1. handler/msg_update.go: the update command ran `defer closer.Close()` inside its loop over
+#     the statements, so every statement's query cursor (one pooled PostgreSQL connection each)
+#     stayed open until the whole command ended. With the pool's 50 connections, an update
+#     command of 50+ statements (bulkWrite) waited forever for a connection it held itself, and
+#     the pool stayed exhausted for every client until FerretDB restarted. Now each statement's
+#     cursor is closed as soon as that statement is done.
+#  2. backends/postgresql/query.go: equality filters are pushed down as `_jsonb->'f' @> $v`
+#     (containment, so that arrays match their elements), which no btree index can serve: every
+#     find/update/delete by _id scanned the whole table. `_id` is never an array, so for _id
+#     equal to a string, ObjectId or date the filter becomes `_jsonb->'_id' = $v` (the same
+#     match), served by the collection's unique _id index. Results are re-checked in FerretDB
+#     anyway; other fields and value types are unchanged.
+patch_ferretdb_source() {
+  local src=$1 t=$'\t'
+  src_edit "$src/internal/handler/msg_update.go" delete "$t${t}defer closer.Close()"
+  src_edit "$src/internal/handler/msg_update.go" after \
+    "$t${t}result, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)" \
+    "$t${t}closer.Close() // stack.sh patch: release this statement's connection now"
+  # shellcheck disable=SC2016  # Go source, not shell
+  src_edit "$src/internal/backends/postgresql/query.go" after \
+    "$t"'sql := `%[1]s%[2]s%[3]s @> %[4]s`' \
+    "
+$t// stack.sh patch: _id is never an array, so equality matches what containment does,
+$t// and unlike @> it can use the unique _id index.
+${t}if k == \"_id\" && operator == \"->\" {
+$t${t}switch v.(type) {
+$t${t}case string, types.ObjectID, time.Time:
+$t$t${t}filter = fmt.Sprintf(\`%s->'_id' = %s\`, metadata.DefaultColumn, p.Next())
+$t$t${t}args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+$t$t${t}return
+$t$t}
+$t}"
+}
+
 install_ferretdb() {
   [[ -x $FERRETDB_HOME/ferretdb && -f $FERRETDB_HOME/$MARKER ]] && return 0
   have go || die "Go is required to build FerretDB (https://go.dev/dl/)"
-  say "ferretdb: building $FERRETDB_VERSION from the Go module proxy (first time only, ~1-2 min)…"
+  say "ferretdb: building $FERRETDB_VERSION (patchlevel $FERRETDB_PATCHLEVEL) from the Go module proxy (first time only, ~1-2 min)…"
   mkdir -p "$CACHE_DIR"
   local tmp json dir
   tmp=$(mktemp -d "$CACHE_DIR/.ferretdb-$FERRETDB_VERSION.XXXXXX")
@@ -427,6 +606,7 @@ install_ferretdb() {
   # binary panics at start ("Invalid build/version/version.txt file content").
   printf '%s\n' "$FERRETDB_VERSION" >"$tmp/src/build/version/version.txt"
   printf '%s\n' "attendance-platform-stack" >"$tmp/src/build/version/package.txt"
+  patch_ferretdb_source "$tmp/src"
   # Same flags as FerretDB's production.Dockerfile: no build tags, static, trimmed paths.
   if ! (cd "$tmp/src" && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false \
     go build -trimpath -o "$tmp/ferretdb" ./cmd/ferretdb </dev/null >"$tmp/build.log" 2>&1); then
@@ -438,7 +618,7 @@ install_ferretdb() {
     die "ferretdb: the built binary does not run"
   }
   rm -rf "$tmp/src"
-  printf 'ferretdb %s\nbuilt %s\n' "$FERRETDB_VERSION" "$(date -u +%FT%TZ)" >"$tmp/$MARKER"
+  printf 'ferretdb %s\npatchlevel %s\nbuilt %s\n' "$FERRETDB_VERSION" "$FERRETDB_PATCHLEVEL" "$(date -u +%FT%TZ)" >"$tmp/$MARKER"
   rm -rf "$FERRETDB_HOME"
   mv "$tmp" "$FERRETDB_HOME"
   say "ferretdb: binary cached at $FERRETDB_HOME/ferretdb"
@@ -532,11 +712,63 @@ start_redis() {
     --pidfile "$STATE_DIR/run/redis.pid" --logfile "" --set-proc-title no
 }
 
+# PostgreSQL as the `postgres` system user (when we are root): data in data/postgres (initdb
+# once), TCP on 127.0.0.1 only, unix socket in run/postgres, durable commits.
+start_postgres() {
+  local bin launched pid i tmp sockdir
+  bin=$(pg_bin_dir) || die "postgres: server binaries not found (apt-get install postgresql)"
+  pg_as_prefix
+  mkdir -p "$STATE_DIR/data" "$PG_SOCKET_DIR"
+  if [[ $(id -u) -eq 0 ]]; then
+    id -u postgres >/dev/null 2>&1 || die "postgres: the 'postgres' system user is missing (reinstall the postgresql package)"
+    chown postgres:postgres "$PG_SOCKET_DIR"
+    "${PG_AS[@]}" test -x "$STATE_DIR/data" -a -w "$PG_SOCKET_DIR" ||
+      die "postgres: user postgres cannot reach $STATE_DIR (a parent directory is not searchable by others; set STACK_STATE_DIR)"
+  fi
+  chmod 755 "$PG_SOCKET_DIR"
+  if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+    # initdb into a temporary sibling, renamed into place when complete (like the installs).
+    tmp=$STATE_DIR/data/.postgres-initdb
+    rm -rf "$tmp" "$PG_DATA"
+    mkdir -p "$tmp"
+    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$tmp"
+    chmod 700 "$tmp"
+    say "postgres: initializing $PG_DATA ($("$bin/postgres" --version 2>/dev/null))…"
+    if ! "${PG_AS[@]}" "$bin/initdb" -D "$tmp" --auth=trust "--username=$POSTGRES_USER" \
+      --encoding=UTF8 --locale=C </dev/null >"$STATE_DIR/logs/postgres-initdb.log" 2>&1; then
+      cat "$STATE_DIR/logs/postgres-initdb.log" >&2
+      die "postgres: initdb failed (log: $STATE_DIR/logs/postgres-initdb.log)"
+    fi
+    mv "$tmp" "$PG_DATA"
+  fi
+  # The socket path must fit in sun_path (107 bytes); if it does not: TCP only (all we use).
+  sockdir=$PG_SOCKET_DIR
+  ((${#sockdir} + 20 > 107)) && sockdir=""
+  launch postgres "${PG_AS[@]}" "$bin/postgres" -D "$PG_DATA" -p "$POSTGRES_PORT" \
+    -c listen_addresses=127.0.0.1 -k "$sockdir" \
+    -c shared_buffers=256MB -c max_connections=200 -c fsync=on -c synchronous_commit=on
+  # With setpriv (or no user switch) the launched pid is the postmaster's. Through a wrapper
+  # that forks (runuser), take the postmaster's own pid from postmaster.pid.
+  launched=$(tr -dc '0-9' <"$(pid_file postgres)")
+  proc_matches postgres "$launched" && return 0
+  for ((i = 0; i < 20 * START_TIMEOUT; i++)); do
+    pid=$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)
+    if [[ -n $pid ]] && is_our_pid postgres "$pid"; then
+      echo "$pid" >"$(pid_file postgres)"
+      return 0
+    fi
+    kill -0 "$launched" 2>/dev/null || return 0   # exited: wait_ready reports it
+    sleep 0.05
+  done
+}
+
+# FerretDB on the PostgreSQL backend (database $POSTGRES_DB). pool_max_conn_idle_time: FerretDB
+# replaces any value with 1m, so idle backends are closed after a minute.
 start_ferretdb() {
-  mkdir -p "$STATE_DIR/data/ferretdb" "$STATE_DIR/data/ferretdb-state"
+  mkdir -p "$STATE_DIR/data/ferretdb-state"
   launch ferretdb "$FERRETDB_HOME/ferretdb" \
-    --handler=sqlite \
-    "--sqlite-url=file:$STATE_DIR/data/ferretdb/" \
+    --handler=postgresql \
+    "--postgresql-url=postgres://$POSTGRES_USER@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DB?pool_max_conns=$FERRETDB_PG_POOL&pool_max_conn_idle_time=1m" \
     "--state-dir=$STATE_DIR/data/ferretdb-state" \
     "--listen-addr=127.0.0.1:$FERRETDB_PORT" \
     --debug-addr=- \
@@ -564,7 +796,7 @@ wait_ready() {
       show_log_tail "$engine"
       return 1
     fi
-    is_ready "$engine" && return 0
+    is_ready "$engine" create && return 0
     if ((SECONDS - start >= timeout)); then
       say "$engine: not ready after ${timeout}s (pid $pid)"
       show_log_tail "$engine"
@@ -576,11 +808,21 @@ wait_ready() {
 
 print_table() {
   local e pid
-  printf '%-11s %-28s %-8s %s\n' ENGINE ADDRESS PID LOG
+  printf '%-11s %-44s %-8s %s\n' ENGINE ADDRESS PID LOG
   for e in "${ENGINES[@]}"; do
     pid=$(running_pid "$e" || echo -)
-    printf '%-11s %-28s %-8s %s\n' "$e" "$(address_of "$e")" "$pid" "$(log_file "$e")"
+    printf '%-11s %-44s %-8s %s\n' "$e" "$(address_of "$e")" "$pid" "$(log_file "$e")"
   done
+}
+
+# wait_postgres_for_ferretdb: FerretDB keeps its data in PostgreSQL; start it only once
+# postgres accepts connections and its database exists.
+wait_postgres_for_ferretdb() {
+  if ! running_pid postgres >/dev/null; then
+    die "ferretdb: postgres is not running (start it: $0 up postgres)"
+  fi
+  is_ready postgres create 2>/dev/null && return 0
+  wait_ready postgres "$START_TIMEOUT" || die "ferretdb: not started, postgres did not become ready"
 }
 
 cmd_up() {
@@ -600,6 +842,7 @@ cmd_up() {
     if [[ $e == kafka ]] && port_open "$KAFKA_CONTROLLER_PORT"; then
       die "kafka: controller port $KAFKA_CONTROLLER_PORT is already in use (set STACK_KAFKA_CONTROLLER_PORT)"
     fi
+    [[ $e == ferretdb ]] && wait_postgres_for_ferretdb
     say "$e: starting…"
     "start_$e"
     started+=("$e")
@@ -608,7 +851,7 @@ cmd_up() {
   for e in "${ENGINES[@]}"; do
     local t=$START_TIMEOUT
     [[ $e == kafka ]] && t=$KAFKA_TIMEOUT
-    if ! is_ready "$e" 2>/dev/null; then
+    if ! is_ready "$e" create 2>/dev/null; then
       [[ " ${started[*]-} " == *" $e "* ]] || say "$e: running, waiting for readiness…"
       if ! wait_ready "$e" "$t"; then
         failed+=("$e")
@@ -638,8 +881,16 @@ cmd_down() {
     done
   done
   if ((${#pids[@]})); then
-    say "stopping pids ${pids[*]} (SIGTERM, up to ${STOP_TIMEOUT}s)…"
-    kill -TERM "${pids[@]}" 2>/dev/null || true
+    say "stopping pids ${pids[*]} (SIGTERM, postgres SIGINT; up to ${STOP_TIMEOUT}s)…"
+    for pid in "${pids[@]}"; do
+      # PostgreSQL's SIGTERM ("smart" shutdown) waits for clients such as FerretDB's pool
+      # to disconnect; SIGINT ("fast") closes their sessions and shuts down cleanly.
+      if proc_matches postgres "$pid"; then
+        kill -INT "$pid" 2>/dev/null || true
+      else
+        kill -TERM "$pid" 2>/dev/null || true
+      fi
+    done
     deadline=$((SECONDS + STOP_TIMEOUT))
     while :; do
       alive=()
@@ -676,7 +927,7 @@ cmd_status() {
       state=stopped
       all=3
     fi
-    printf '%-11s %-9s %-28s pid %s\n' "$e" "$state" "$(address_of "$e")" "$pid"
+    printf '%-11s %-9s %-44s pid %s\n' "$e" "$state" "$(address_of "$e")" "$pid"
   done
   return "$all"
 }
@@ -684,13 +935,14 @@ cmd_status() {
 cmd_reset() {
   cmd_down
   say "deleting data in $STATE_DIR/data (cache in $CACHE_DIR is kept)"
-  rm -rf "$STATE_DIR/data" "$STATE_DIR/run/kafka"
+  rm -rf "$STATE_DIR/data" "$STATE_DIR/run/kafka" "$PG_SOCKET_DIR"
 }
 
 cmd_env() {
   cat <<EOF
 export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+export POSTGRES_URL=postgres://$POSTGRES_USER@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DB
 export MONGO_URL=mongodb://127.0.0.1:$FERRETDB_PORT/attendance
 export PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
 EOF
@@ -698,7 +950,7 @@ EOF
 
 cmd_logs() {
   local engine=${1:-} f
-  [[ " ${ENGINES[*]} " == *" $engine "* ]] || die "usage: $0 logs {${ENGINES[*]}} [-f]"
+  [[ -n $engine && " ${ENGINES[*]} " == *" $engine "* ]] || die "usage: $0 logs {${ENGINES[*]}} [-f]"
   f=$(log_file "$engine")
   [[ -f $f ]] || die "no log yet: $f"
   if [[ ${2:-} == -f ]]; then
@@ -711,21 +963,34 @@ usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 }
 
-# select_engines [NAME...]: limit up/down to the named engines (tests stop one engine to simulate an outage).
+# select_engines [NAME...]: limit up/down to the named engines (tests stop one engine to
+# simulate an outage), kept in start order.
 select_engines() {
   (($# == 0)) && return 0
   local e
   for e in "$@"; do
-    [[ " ${ENGINES[*]} " == *" $e "* ]] || die "unknown engine '$e' (one of: ${ENGINES[*]})"
+    [[ " ${ALL_ENGINES[*]} " == *" $e "* ]] || die "unknown engine '$e' (one of: ${ALL_ENGINES[*]})"
   done
-  ENGINES=("$@")
+  ENGINES=()
+  for e in "${ALL_ENGINES[@]}"; do
+    [[ " $* " == *" $e "* ]] && ENGINES+=("$e")
+  done
+  return 0
+}
+
+# `up ferretdb` brings up postgres too (FerretDB's storage; a no-op when it runs).
+# `down ferretdb` stops only ferretdb.
+add_up_dependencies() {
+  if [[ " ${ENGINES[*]} " == *" ferretdb "* && " ${ENGINES[*]} " != *" postgres "* ]]; then
+    select_engines postgres "${ENGINES[@]}"
+  fi
 }
 
 main() {
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
   case $cmd in
-    up) select_engines "$@"; cmd_up ;;
+    up) select_engines "$@"; add_up_dependencies; cmd_up ;;
     down) select_engines "$@"; cmd_down ;;
     status) cmd_status ;;
     reset) cmd_reset ;;

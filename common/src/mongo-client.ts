@@ -18,13 +18,15 @@ export async function ensureIndexes<T extends Document>(collection: Collection<T
 }
 
 /**
- * Update statements per write command. FerretDB v1 keeps every statement's
- * read cursor (and its SQLite connection, from a pool of 100) open until the
- * whole command ends, so a command with ~100 updates waits forever for a
- * connection it holds itself. Fifty keeps a wide margin and costs MongoDB
- * nothing noticeable.
+ * Update statements per write command. Released FerretDB v1 keeps every
+ * statement's read connection open until the whole command ends, so a
+ * command with as many updates as its backend pool has connections (50 on
+ * PostgreSQL) waits forever for a connection it holds itself, and the pool
+ * stays used up for every client. The local stack's build closes them per
+ * statement (stack/stack.sh), but the code must not depend on that: 25 keeps
+ * a wide margin and costs MongoDB nothing noticeable.
  */
-export const MAX_UPDATES_PER_COMMAND = 50;
+export const MAX_UPDATES_PER_COMMAND = 25;
 
 /** `bulkWrite` in commands of at most {@link MAX_UPDATES_PER_COMMAND} statements, in order. */
 export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
@@ -39,10 +41,10 @@ export async function connectMongo(url: string, options: MongoClientOptions = {}
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
     appName: 'attendance-platform',
-    // FerretDB v1 (SQLite) serves each database from a pool of 100 connections
-    // guarded by a metadata lock; a client that fills the pool while an index
-    // or database is created deadlocks it. Ten connections per process is
-    // plenty (writes are batched) and keeps every process well below that.
+    // FerretDB v1 serves each database from a bounded pool of backend
+    // connections; a client that fills it while an index or database is
+    // created can deadlock it. Ten connections per process is plenty (writes
+    // are batched) and keeps every process well below that.
     maxPoolSize: 10,
     ...options,
   });

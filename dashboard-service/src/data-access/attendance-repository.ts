@@ -22,8 +22,9 @@ export class AttendanceRepository implements AttendanceStore {
   }
 
   /**
-   * Reads documents by `_id` one at a time (in parallel): FerretDB pushes an
-   * `_id` equality down to its backend but scans the whole table for `$in`.
+   * Reads documents by `_id` one at a time (a few in parallel): FerretDB
+   * turns an `_id` equality into an indexed lookup but reads the whole
+   * collection for `$in`.
    */
   async load(ids: string[]): Promise<Map<string, AttendanceDocument>> {
     const found = new Map<string, AttendanceDocument>();

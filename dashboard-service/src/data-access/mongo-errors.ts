@@ -55,9 +55,9 @@ export function isOutage(err: unknown): boolean {
 }
 
 /**
- * A unique-index violation. MongoDB says 11000; FerretDB says 11000 for
- * inserts but code 1 with SQLite's "UNIQUE constraint failed" for an update
- * or upsert that collides.
+ * A unique-index violation: 11000 on MongoDB and on FerretDB's PostgreSQL
+ * backend; FerretDB's SQLite backend says code 1 "UNIQUE constraint failed"
+ * for an update or upsert that collides.
  */
 export function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && (err.code === 11000 || (err.code === 1 && /UNIQUE constraint failed/i.test(err.message)));
