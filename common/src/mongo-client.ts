@@ -10,9 +10,10 @@ export interface MongoConnection {
  * exists is harmless on MongoDB but takes FerretDB's metadata write lock, so
  * services check first and start without touching a busy database.
  */
-export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: { key: IndexSpecification; options: CreateIndexesOptions & { name: string } }[]): Promise<void> {
-  const existing = new Set((await collection.listIndexes().toArray().catch(() => [])).map((index) => String(index.name)));
-  for (const { key, options } of indexes) {
+export async function ensureIndexes<T extends Document>(collection: Collection<T>, wanted: { key: IndexSpecification; options: CreateIndexesOptions & { name: string } }[]): Promise<void> {
+  const indexes: { name?: unknown }[] = await collection.listIndexes().toArray().catch(() => []);
+  const existing = new Set(indexes.map((index) => String(index.name)));
+  for (const { key, options } of wanted) {
     if (!existing.has(options.name)) await collection.createIndex(key, options);
   }
 }
