@@ -29,10 +29,16 @@ export async function ensureIndexes<T extends Document>(collection: Collection<T
  */
 export const MAX_UPDATES_PER_COMMAND = 25;
 
-/** `bulkWrite` in commands of at most {@link MAX_UPDATES_PER_COMMAND} statements, in order. */
-export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[]): Promise<void> {
-  for (let i = 0; i < operations.length; i += MAX_UPDATES_PER_COMMAND) {
-    await collection.bulkWrite(operations.slice(i, i + MAX_UPDATES_PER_COMMAND), { ordered: true });
+/**
+ * `bulkWrite` in commands of at most {@link MAX_UPDATES_PER_COMMAND}
+ * statements. With `parallel` > 1, that many commands run at once: only for
+ * statements on distinct documents, whose order does not matter.
+ */
+export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[], parallel = 1): Promise<void> {
+  const chunks: AnyBulkWriteOperation<T>[][] = [];
+  for (let i = 0; i < operations.length; i += MAX_UPDATES_PER_COMMAND) chunks.push(operations.slice(i, i + MAX_UPDATES_PER_COMMAND));
+  for (let i = 0; i < chunks.length; i += parallel) {
+    await Promise.all(chunks.slice(i, i + parallel).map((chunk) => collection.bulkWrite(chunk, { ordered: true })));
   }
 }
 

@@ -1,8 +1,8 @@
 import { bulkWriteInChunks, ensureIndexes } from '@attendance/common';
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
-import { isOutage } from './mongo-errors.ts';
+import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
 
 /** How many single-document reads run side by side when loading a batch's users. */
 const LOAD_CONCURRENCY = 8;
@@ -19,6 +19,25 @@ export class AttendanceRepository implements AttendanceStore {
       { key: { userId: 1, day: 1 }, options: { unique: true, name: 'user_day_unique' } },
       { key: { schoolId: 1, day: 1 }, options: { name: 'school_day' } },
     ]);
+  }
+
+  async insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
+    if (documents.length === 0) return { existing: [], refused: [] };
+    try {
+      await this.collection.insertMany(documents, { ordered: false });
+      return { existing: [], refused: [] };
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError) || isOutage(err)) throw err;
+      const existing: string[] = [];
+      const refused: { id: string; error: { code: string; message: string } }[] = [];
+      for (const writeError of err.writeErrors instanceof Array ? err.writeErrors : [err.writeErrors]) {
+        const id = documents[writeError.index]?._id;
+        if (id === undefined) continue;
+        if (writeError.code === DUPLICATE_KEY_CODE) existing.push(id);
+        else refused.push({ id, error: { code: 'rejected-by-database', message: writeError.errmsg ?? 'refused' } });
+      }
+      return { existing, refused };
+    }
   }
 
   /**
@@ -47,7 +66,8 @@ export class AttendanceRepository implements AttendanceStore {
       replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true },
     }));
     try {
-      await bulkWriteInChunks(this.collection, operations);
+      // One document per user and day: the statements touch distinct documents.
+      await bulkWriteInChunks(this.collection, operations, 3);
       return [];
     } catch (err) {
       if (isOutage(err)) throw err;

@@ -59,6 +59,8 @@ export function isOutage(err: unknown): boolean {
  * backend; FerretDB's SQLite backend says code 1 "UNIQUE constraint failed"
  * for an update or upsert that collides.
  */
+export const DUPLICATE_KEY_CODE = 11000;
+
 export function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && (err.code === 11000 || (err.code === 1 && /UNIQUE constraint failed/i.test(err.message)));
+  return err instanceof MongoServerError && (err.code === DUPLICATE_KEY_CODE || (err.code === 1 && /UNIQUE constraint failed/i.test(err.message)));
 }

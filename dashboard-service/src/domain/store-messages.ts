@@ -21,6 +21,11 @@ export interface DeadLetterInput {
 }
 
 export interface AttendanceStore {
+  /**
+   * Inserts documents that must not exist yet, in one round trip. Returns the
+   * ids that did exist (left untouched) and those refused for their content.
+   */
+  insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }>;
   load(ids: string[]): Promise<Map<string, AttendanceDocument>>;
   /**
    * Writes the documents; returns those the database refused for their
@@ -93,20 +98,18 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
     else valid.push({ event: decoded.event, partition: message.partition, offset: message.offset, message });
   }
 
-  const documents = await ports.attendances.load([...new Set(valid.map(({ event }) => attendanceId(event.userId, event.day)))]);
-  const { changed, effects } = applyEvents(documents, valid, now);
-  const refused = new Map((await ports.attendances.save([...changed.values()])).map(({ id, error }) => [id, error]));
+  const effectOf = await applyToAttendances(valid, ports.attendances, now);
 
   const countable: ReportEffect[] = [];
-  valid.forEach(({ event, message }, i) => {
-    const error = refused.get(attendanceId(event.userId, event.day));
-    if (error) {
-      letters.push({ id: `${message.topic}:${message.partition}:${message.offset}`, record: event, error, source: { topic: message.topic, partition: message.partition, offset: message.offset } });
-      return;
+  for (const { event, message } of valid) {
+    const effect = effectOf.get(message);
+    if ('error' in effect) {
+      letters.push({ id: `${message.topic}:${message.partition}:${message.offset}`, record: event, error: effect.error, source: { topic: message.topic, partition: message.partition, offset: message.offset } });
+      continue;
     }
-    countable.push(effects[i] as ReportEffect);
+    countable.push(effect);
     if (message.deadLetterId) retriedLetters.set(message.deadLetterId, message);
-  });
+  }
 
   await applyReportEffects(countable, ports.reports, now);
 
@@ -121,6 +124,43 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   if (retriedLetters.size > 0) await ports.deadLetters.markResolved([...retriedLetters.keys()], now);
 
   return { stored: countable.length, deadLettered: letters.map((letter) => ({ reason: letter.error.code })) };
+}
+
+type Outcome = ReportEffect | { error: { code: string; message: string } };
+
+/**
+ * Writes the users' day documents and says what each message adds to the
+ * reports (or why the database refused it).
+ *
+ * Most messages are a user's first record of the day, so the documents are
+ * first built as if none existed and inserted in one round trip (inserts are
+ * cheap on MongoDB and FerretDB alike). Only the documents that already
+ * existed (check-outs, duplicates, redeliveries) are read and rewritten, and
+ * their messages' effects come from the stored state, so the outcome is the
+ * same as reading every document first.
+ */
+async function applyToAttendances(valid: (SourcedEvent & { message: IncomingMessage })[], attendances: AttendanceStore, now: Date): Promise<{ get(message: IncomingMessage): Outcome }> {
+  const outcomes = new Map<IncomingMessage, Outcome>();
+  const idOf = ({ event }: SourcedEvent): string => attendanceId(event.userId, event.day);
+
+  const assumedNew = applyEvents(new Map(), valid, now);
+  const inserted = await attendances.insertNew([...assumedNew.changed.values()]);
+  const existing = new Set(inserted.existing);
+  const refused = new Map(inserted.refused.map(({ id, error }) => [id, error]));
+
+  const rest = valid.filter((message) => existing.has(idOf(message)));
+  const stored = applyEvents(await attendances.load([...existing]), rest, now);
+  for (const { id, error } of await attendances.save([...stored.changed.values()])) refused.set(id, error);
+
+  valid.forEach((message, i) => {
+    if (!existing.has(idOf(message))) outcomes.set(message.message, assumedNew.effects[i] as ReportEffect);
+  });
+  rest.forEach((message, i) => outcomes.set(message.message, stored.effects[i] as ReportEffect));
+  for (const message of valid) {
+    const error = refused.get(idOf(message));
+    if (error) outcomes.set(message.message, { error });
+  }
+  return { get: (message) => outcomes.get(message) as Outcome };
 }
 
 async function applyReportEffects(effects: ReportEffect[], reports: ReportStore, now: Date): Promise<void> {

@@ -43,7 +43,25 @@ export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOpt
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+  /**
+   * One batch per partition at a time in this process, even across a
+   * rebalance that hands a partition back while a stale handler is still
+   * retrying: two writers of one user's document could otherwise overwrite
+   * each other (FerretDB keeps the last of two concurrent updates).
+   */
+  const partitionTurns = new Map<number, Promise<void>>();
+  function inTurn(partition: number, work: () => Promise<void>): Promise<void> {
+    const previous = partitionTurns.get(partition) ?? Promise.resolve();
+    const turn = previous.then(work, work);
+    partitionTurns.set(partition, turn.catch(() => undefined));
+    return turn;
+  }
+
+  function eachBatch(payload: EachBatchPayload): Promise<void> {
+    return inTurn(payload.batch.partition, () => storeBatch(payload));
+  }
+
+  async function storeBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.isEmpty()) return;
     const messages = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));

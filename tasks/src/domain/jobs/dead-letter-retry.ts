@@ -54,7 +54,9 @@ export function deadLetterRetryJob(deadLetters: DeadLetterPort, publisher: Repub
         const retry = page.filter((entry) => entry.attempts < options.maxAttempts);
         if (exhausted.length > 0) await deadLetters.park(exhausted.map((entry) => entry._id), now);
         if (retry.length > 0) {
-          await publisher.republish(retry);
+          // Count the attempt before the record is back on the topic: once it is, the consumer
+          // writes the outcome onto the same entry, and FerretDB loses one of two concurrent
+          // updates of a document.
           await deadLetters.scheduleNext(
             retry.map((entry) => ({
               id: entry._id,
@@ -63,6 +65,7 @@ export function deadLetterRetryJob(deadLetters: DeadLetterPort, publisher: Repub
             })),
             now,
           );
+          await publisher.republish(retry);
         }
         retried += retry.length;
         parked += exhausted.length;

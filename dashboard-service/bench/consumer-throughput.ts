@@ -1,0 +1,85 @@
+/**
+ * How fast the consumer stores records into the MongoDB-wire server.
+ *
+ *   pnpm --filter @attendance/dashboard-service bench:consumer [--records 100000] [--schools 100]
+ *
+ * Puts N check-in events (then N/2 check-outs) on a fresh topic, starts the
+ * dashboard service on it, and times until the report shards add up to every
+ * record. Uses a fresh database and consumer group, so it never touches real
+ * data. Prints progress and figures, writes results/consumer-throughput.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { connectMongo, createKafka, createLogger, ensureTopic, type AttendanceEvent } from '@attendance/common';
+import { Partitioners } from 'kafkajs';
+import { readConfig } from '../src/config.ts';
+import { start } from '../src/start.ts';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    schools: { type: 'string', default: '100' },
+    brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    'mongo-base-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
+    'keep-data': { type: 'boolean', default: false },
+  },
+});
+const checkIns = Math.floor(Number(values.records) * (2 / 3));
+const checkOuts = Number(values.records) - checkIns;
+const run = randomBytes(3).toString('hex');
+const topic = `bench.consumer.${run}`;
+const database = `bench_consumer_${run}`;
+const logger = createLogger('bench', 'warn');
+const day = new Date().toISOString().slice(0, 10);
+
+const kafka = createKafka('bench', values.brokers.split(','), logger);
+const admin = kafka.admin();
+await admin.connect();
+await ensureTopic(admin, topic, 6);
+const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+await producer.connect();
+const event = (i: number, type: 'checkin' | 'checkout'): AttendanceEvent => ({
+  id: randomUUID(),
+  type,
+  userId: String(1_000_000 + i),
+  schoolId: `school-${String(i % Number(values.schools)).padStart(4, '0')}`,
+  timestamp: new Date().toISOString(),
+  day,
+  temperature: i % 50 === 0 ? 38.4 : 36.6,
+  receivedAt: new Date().toISOString(),
+});
+process.stderr.write(`producing ${checkIns} check-ins and ${checkOuts} check-outs to ${topic}…\n`);
+for (const [type, count] of [['checkin', checkIns], ['checkout', checkOuts]] as const) {
+  for (let i = 0; i < count; i += 5000) {
+    const events = Array.from({ length: Math.min(5000, count - i) }, (_, j) => event(i + j, type));
+    await producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.userId, value: JSON.stringify(e) })) });
+  }
+}
+await producer.disconnect();
+
+const { client, db } = await connectMongo(`${values['mongo-base-url']}/${database}`);
+const started = Date.now();
+const service = await start({
+  config: readConfig({ PORT: '0', KAFKA_BROKERS: values.brokers, KAFKA_TOPIC: topic, KAFKA_GROUP_ID: `bench-${run}`, MONGO_URL: `${values['mongo-base-url']}/${database}`, LOG_LEVEL: 'warn' }),
+  logger,
+});
+let stored = 0;
+while (stored < checkIns + checkOuts) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const shards = await db.collection<{ checkIns: number; checkOuts: number }>('reports').find({}, { projection: { checkIns: 1, checkOuts: 1 } }).toArray();
+  stored = shards.reduce((sum, shard) => sum + shard.checkIns + shard.checkOuts, 0);
+  const seconds = (Date.now() - started) / 1000;
+  process.stderr.write(`\rstored ${stored.toLocaleString()} / ${(checkIns + checkOuts).toLocaleString()} (${Math.round(stored / seconds).toLocaleString()} records/s)   `);
+}
+const seconds = (Date.now() - started) / 1000;
+process.stderr.write('\n');
+await service.stop();
+const result = { records: checkIns + checkOuts, checkIns, checkOuts, seconds, recordsPerSecond: Math.round((checkIns + checkOuts) / seconds), attendances: await db.collection('attendances').estimatedDocumentCount() };
+console.table([result]);
+if (!values['keep-data']) await db.dropDatabase();
+await client.close();
+await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+await admin.disconnect();
+mkdirSync(new URL('../../results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../../results/consumer-throughput.json', import.meta.url), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...result }, null, 2)}\n`);

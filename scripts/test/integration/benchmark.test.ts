@@ -1,0 +1,98 @@
+import { connectMongo, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { testNamespace } from '../../../test/support/stack.ts';
+import { runBenchmark, type BenchmarkReport } from '../../src/benchmark/run-benchmark.ts';
+import type { RunExpectation } from '../../src/benchmark/run-ledger.ts';
+import { verifyPersistence } from '../../src/benchmark/verify-persistence.ts';
+import { seedRoster } from '../../src/seed/seed-roster.ts';
+
+const ns = testNamespace('benchmark');
+const roster = { schools: 4, studentsPerSchool: 60, idFormat: 'objectid' as const };
+let attendance: RunningService;
+let dashboard: RunningService;
+let mongo: MongoConnection;
+
+const shares = { duplicates: 0.05, invalid: 0.02 };
+const benchmark = (count: number) => runBenchmark({ url: attendance.url, dashboardUrl: dashboard.url, mongoUrl: ns.mongoUrl, timeZone: 'UTC', count, connections: 4, shares, drainTimeoutMs: 45_000 });
+
+beforeAll(async () => {
+  // The attendance service creates the topic the dashboard subscribes to.
+  attendance = await runAttendanceService(ns);
+  dashboard = await runDashboardService(ns);
+  mongo = await connectMongo(ns.mongoUrl);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([attendance?.handle.stop(), dashboard?.handle.stop()]);
+  await mongo?.db.dropDatabase();
+  await mongo?.client.close();
+});
+
+describe('seeding a roster', () => {
+  it('writes every school and student once, and a second run finds them all already there', async () => {
+    const first = await seedRoster(mongo.db, roster);
+    expect(first.schools).toEqual({ inserted: 4, existing: 0 });
+    expect(first.students).toEqual({ inserted: 240, existing: 0 });
+
+    const second = await seedRoster(mongo.db, roster);
+    expect(second.schools).toEqual({ inserted: 0, existing: 4 });
+    expect(second.students).toEqual({ inserted: 0, existing: 240 });
+    expect(await mongo.db.collection(STUDENTS_COLLECTION).countDocuments()).toBe(240);
+  });
+});
+
+describe('a benchmark run against the platform', () => {
+  let report: BenchmarkReport;
+  let expectation: RunExpectation;
+
+  it('gets a 202 for every fresh record, a 409 for each duplicate and a 400 for each invalid body, and finds exactly the accepted records stored', async () => {
+    ({ report, expectation } = await benchmark(200)); // 10 duplicates, 4 invalid bodies, 186 students
+    expect(report.verification, JSON.stringify(report.verification)).toMatchObject({ ok: true, missing: [], extra: [], mismatched: [], reportMismatches: [] });
+    const [morning, afternoon] = report.waves;
+    expect(morning).toMatchObject({ wave: 'morning', records: 200, answered: 200 });
+    expect(morning?.answers).toEqual({ '202': 186, '409 already-checked-in': 10, '400 validation-failed': 4 });
+    expect(afternoon).toMatchObject({ wave: 'afternoon', records: 200, answered: 200 });
+    expect(afternoon?.answers).toEqual({ '202': 186, '409 already-checked-in': 10, '400 validation-failed': 4 });
+    expect(report.verification).toMatchObject({ acceptedCheckIns: 186, acceptedCheckOuts: 186, documents: 186, uncertainUsers: 0 });
+    expect(report.persistence).toMatchObject({ accepted: 372, complete: true, pending: 0 });
+    expect(report.persistence.msFromLast202).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports an accepted record that is not stored as missing, and the report it no longer matches', async () => {
+    const victim = expectation.accepted.find((record) => record.type === 'checkin');
+    if (!victim) throw new Error('the run accepted no check-in');
+    const checkOut = expectation.accepted.find((record) => record.type === 'checkout' && record.userId === victim.userId);
+    const attendances = mongo.db.collection<{ _id: string }>('attendances');
+    const planted = await attendances.findOneAndDelete({ _id: `${victim.userId}|${victim.day}` });
+    try {
+      const result = await verifyPersistence(mongo.db, expectation);
+
+      expect(result.ok).toBe(false);
+      expect(result.missing).toContainEqual({ userId: victim.userId, day: victim.day, slot: 'checkIn', expected: victim.id });
+      if (checkOut) expect(result.missing).toContainEqual({ userId: victim.userId, day: victim.day, slot: 'checkOut', expected: checkOut.id });
+      expect(result.reportMismatches).toEqual([expect.objectContaining({ schoolId: victim.schoolId, day: victim.day })]);
+    } finally {
+      if (planted) await attendances.insertOne(planted);
+    }
+  });
+
+  it('reports a stored record the run never got a 202 for as extra', async () => {
+    const checkOut = expectation.accepted.find((record) => record.type === 'checkout');
+    if (!checkOut) throw new Error('the run accepted no check-out');
+    const withoutIt: RunExpectation = { ...expectation, accepted: expectation.accepted.filter((record) => record !== checkOut) };
+
+    const result = await verifyPersistence(mongo.db, withoutIt);
+
+    expect(result.ok).toBe(false);
+    expect(result.extra).toEqual([{ userId: checkOut.userId, day: checkOut.day, slot: 'checkOut', found: checkOut.id }]);
+  });
+
+  it('passes over the students already checked in today on a second run', async () => {
+    const second = await benchmark(50); // 3 duplicates, 1 invalid body, 46 students of the 54 left
+    expect(second.report.selection.skippedAlreadyCheckedIn).toBeGreaterThan(0);
+    expect(second.report.selection.students).toBe(46);
+    expect(second.report.waves[0]?.answers['202']).toBe(46);
+    expect(second.report.verification.ok, JSON.stringify(second.report.verification)).toBe(true);
+  });
+});
