@@ -1,4 +1,4 @@
-import { MongoClient, type AnyBulkWriteOperation, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification, type MongoClientOptions } from 'mongodb';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -34,12 +34,14 @@ export const MAX_UPDATES_PER_COMMAND = 25;
  * statements. With `parallel` > 1, that many commands run at once: only for
  * statements on distinct documents, whose order does not matter.
  */
-export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[], parallel = 1): Promise<void> {
+export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[], parallel = 1): Promise<BulkWriteResult[]> {
   const chunks: AnyBulkWriteOperation<T>[][] = [];
   for (let i = 0; i < operations.length; i += MAX_UPDATES_PER_COMMAND) chunks.push(operations.slice(i, i + MAX_UPDATES_PER_COMMAND));
+  const results: BulkWriteResult[] = [];
   for (let i = 0; i < chunks.length; i += parallel) {
-    await Promise.all(chunks.slice(i, i + parallel).map((chunk) => collection.bulkWrite(chunk, { ordered: true })));
+    results.push(...(await Promise.all(chunks.slice(i, i + parallel).map((chunk) => collection.bulkWrite(chunk, { ordered: true })))));
   }
+  return results;
 }
 
 /** Connects and pings; the database is the one named in the URL's path. */

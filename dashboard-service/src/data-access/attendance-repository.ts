@@ -4,6 +4,20 @@ import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
 import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
 
+/**
+ * FerretDB, stopped while a write command runs, can answer "ok" for
+ * statements it never applied. Counting what the server says it wrote turns
+ * that into an outage (the batch is retried) instead of a lost record.
+ */
+function assertAllWritten(operation: string, written: number, expected: number): void {
+  if (written !== expected) throw new IncompleteWriteError(`${operation}: the server acknowledged ${written} of ${expected} documents`);
+}
+
+/** A write the server acknowledged only in part: treated as an outage and retried. */
+export class IncompleteWriteError extends Error {
+  override name = 'IncompleteWriteError';
+}
+
 /** How many single-document reads run side by side when loading a batch's users. */
 const LOAD_CONCURRENCY = 8;
 
@@ -24,13 +38,16 @@ export class AttendanceRepository implements AttendanceStore {
   async insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
     if (documents.length === 0) return { existing: [], refused: [] };
     try {
-      await this.collection.insertMany(documents, { ordered: false });
+      const result = await this.collection.insertMany(documents, { ordered: false });
+      assertAllWritten('insert', result.insertedCount, documents.length);
       return { existing: [], refused: [] };
     } catch (err) {
       if (!(err instanceof MongoBulkWriteError) || isOutage(err)) throw err;
+      const errors = err.writeErrors instanceof Array ? err.writeErrors : [err.writeErrors];
+      assertAllWritten('insert', err.result.insertedCount + errors.length, documents.length);
       const existing: string[] = [];
       const refused: { id: string; error: { code: string; message: string } }[] = [];
-      for (const writeError of err.writeErrors instanceof Array ? err.writeErrors : [err.writeErrors]) {
+      for (const writeError of errors) {
         const id = documents[writeError.index]?._id;
         if (id === undefined) continue;
         if (writeError.code === DUPLICATE_KEY_CODE) existing.push(id);
@@ -67,7 +84,8 @@ export class AttendanceRepository implements AttendanceStore {
     }));
     try {
       // One document per user and day: the statements touch distinct documents.
-      await bulkWriteInChunks(this.collection, operations, 3);
+      const results = await bulkWriteInChunks(this.collection, operations, 3);
+      assertAllWritten('replace', results.reduce((sum, result) => sum + result.matchedCount + result.upsertedCount, 0), documents.length);
       return [];
     } catch (err) {
       if (isOutage(err)) throw err;
@@ -75,7 +93,8 @@ export class AttendanceRepository implements AttendanceStore {
     const refused: { id: string; error: { code: string; message: string } }[] = [];
     for (const document of documents) {
       try {
-        await this.collection.replaceOne({ _id: document._id }, document, { upsert: true });
+        const result = await this.collection.replaceOne({ _id: document._id }, document, { upsert: true });
+        assertAllWritten('replace', result.matchedCount + result.upsertedCount, 1);
       } catch (err) {
         if (isOutage(err)) throw err;
         refused.push({ id: document._id, error: { code: 'rejected-by-database', message: (err as Error).message } });
