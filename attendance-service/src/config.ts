@@ -6,7 +6,7 @@ export const configSchema = z.object({
   LOG_LEVEL: env.logLevel,
   KAFKA_BROKERS: env.kafkaBrokers,
   KAFKA_TOPIC: env.kafkaTopic,
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_PARTITIONS: env.kafkaPartitions,
   /** Largest Kafka batch. Bigger batches cost the broker less per record; the linger caps the latency they add. */
   KAFKA_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(2),

@@ -38,6 +38,8 @@ export const env = {
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port[,host:port]')).min(1)),
   kafkaTopic: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default('attendance'),
+  /** Partitions of the topic when a service has to create it: the unit of consumer scale-out. */
+  kafkaPartitions: z.coerce.number().int().min(1).max(1000).default(6),
   redisUrl: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key this platform writes, so it can share a Redis server and tests can isolate themselves. */
   redisKeyPrefix: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('att'),

@@ -27,9 +27,18 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
   });
 }
 
-/** Creates the topic when missing (idempotent; a concurrent creator is fine). */
+/**
+ * Creates the topic when missing. Producer and consumer services both call it
+ * at start-up, so whichever starts first creates it; a concurrent creator
+ * ("already exists") is fine.
+ */
 export async function ensureTopic(admin: Admin, topic: string, numPartitions: number): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
-  await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1 }], waitForLeaders: true });
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: -1 }], waitForLeaders: true });
+  } catch (err) {
+    const alreadyThere = (err as { errors?: { type?: string }[] }).errors?.some((error) => error.type === 'TOPIC_ALREADY_EXISTS');
+    if (!alreadyThere) throw err;
+  }
 }

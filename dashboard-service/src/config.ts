@@ -6,6 +6,7 @@ export const configSchema = z.object({
   LOG_LEVEL: env.logLevel,
   KAFKA_BROKERS: env.kafkaBrokers,
   KAFKA_TOPIC: env.kafkaTopic,
+  KAFKA_PARTITIONS: env.kafkaPartitions,
   KAFKA_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default('dashboard'),
   /** Partitions this instance stores at once; each partition's batches stay in order. */
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),

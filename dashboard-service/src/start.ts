@@ -7,6 +7,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createServiceApp,
+  ensureTopic,
   listen,
   once,
   type Logger,
@@ -57,6 +58,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   let consumer: Consumer | undefined;
   try {
     await admin.connect();
+    await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
     if (config.CONSUMER_ENABLED) {
       consumer = await startAttendanceConsumer(kafka, {
         topic: config.KAFKA_TOPIC,

@@ -34,7 +34,7 @@ export async function runAttendanceService(ns: Namespace, env: Record<string, st
 }
 
 export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService> {
-  const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
+  const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
   const handle = await startDashboard({ config, logger: quiet, ...(now ? { now } : {}) });
   return { handle, url: `http://127.0.0.1:${handle.port}` };
 }
