@@ -5,13 +5,12 @@ import {
   closeServer,
   connectRedis,
   createKafka,
-  createLogger,
-  createMetricsRegistry,
   createServiceApp,
   ensureTopic,
   listen,
   once,
-  type Logger,
+  serviceBasics,
+  type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
 import { Partitioners } from 'kafkajs';
@@ -21,12 +20,7 @@ import { AttendanceStateRepository } from './data-access/attendance-state-reposi
 import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
 import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
 
-export interface StartOptions {
-  config?: Config;
-  logger?: Logger;
-  /** Fixed clock for tests of day boundaries. */
-  now?: () => number;
-}
+export type StartOptions = CommonStartOptions<Config>;
 
 /**
  * Connects to Redis and Kafka, then serves HTTP. `stop()` stops accepting
@@ -34,10 +28,7 @@ export interface StartOptions {
  * batches are acknowledged), then closes the clients.
  */
 export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
-  const config = options.config ?? readConfig();
-  const logger = options.logger ?? createLogger('attendance-service', config.LOG_LEVEL);
-  const now = options.now ?? Date.now;
-  const registry = createMetricsRegistry();
+  const { config, logger, now, registry } = serviceBasics('attendance-service', options, readConfig);
   const bulkMetrics = bulkBufferMetrics(registry, 'attendance');
 
   const redis = await connectRedis(config.REDIS_URL);

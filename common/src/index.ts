@@ -13,4 +13,6 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './mongo-client.ts';
 export * from './redis-client.ts';
+export * from './report-audit.ts';
 export * from './roster.ts';
+export * from './stored-attendance.ts';

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
 
 /** What every service's `start()` returns. `stop()` is idempotent: later calls get the first call's promise. */
 export interface ServiceHandle {
@@ -79,4 +82,23 @@ export async function runService(name: string, logger: Logger, start: () => Prom
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** What a service's `start()` accepts: everything optional, so tests can fix the config, silence the log or stop the clock. */
+export interface StartOptions<C> {
+  config?: C;
+  logger?: Logger;
+  /** Fixed clock for tests of day boundaries. */
+  now?: () => number;
+}
+
+/** The config, logger, clock and metrics registry every `start()` begins with. */
+export function serviceBasics<C extends { LOG_LEVEL: string }>(service: string, options: StartOptions<C>, readConfig: () => C): { config: C; logger: Logger; now: () => number; registry: Registry } {
+  const config = options.config ?? readConfig();
+  return {
+    config,
+    logger: options.logger ?? createLogger(service, config.LOG_LEVEL),
+    now: options.now ?? Date.now,
+    registry: createMetricsRegistry(),
+  };
 }

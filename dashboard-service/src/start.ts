@@ -4,13 +4,12 @@ import {
   connectMongo,
   connectRedis,
   createKafka,
-  createLogger,
-  createMetricsRegistry,
   createServiceApp,
   ensureTopic,
   listen,
   once,
-  type Logger,
+  serviceBasics,
+  type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
 import type { Consumer } from 'kafkajs';
@@ -25,11 +24,7 @@ import { startAttendanceConsumer } from './entry-points/kafka/attendance-consume
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
 
-export interface StartOptions {
-  config?: Config;
-  logger?: Logger;
-  now?: () => number;
-}
+export type StartOptions = CommonStartOptions<Config>;
 
 /**
  * Connects to MongoDB, Redis and Kafka, starts the consumer and the read API.
@@ -37,10 +32,7 @@ export interface StartOptions {
  * whose offsets are committed only if it was stored), then the clients.
  */
 export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
-  const config = options.config ?? readConfig();
-  const logger = options.logger ?? createLogger('dashboard-service', config.LOG_LEVEL);
-  const now = options.now ?? Date.now;
-  const registry = createMetricsRegistry();
+  const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
 
   const mongo = await connectMongo(config.MONGO_URL);
   const redis = await connectRedis(config.REDIS_URL).catch(async (err: unknown) => {

@@ -1,4 +1,4 @@
-import { boundPort, closeServer, createLogger, createMetricsRegistry, createServiceApp, listen, once, type Logger, type ServiceHandle } from '@attendance/common';
+import { boundPort, closeServer, createServiceApp, listen, once, serviceBasics, type ServiceHandle, type StartOptions as CommonStartOptions } from '@attendance/common';
 import cron, { type ScheduledTask } from 'node-cron';
 import { readConfig, type Config } from './config.ts';
 import { runJob, type JobName } from './domain/job-runner.ts';
@@ -6,22 +6,16 @@ import { jobMetrics } from './entry-points/job-metrics.ts';
 import { registerPlatformMetrics } from './entry-points/platform-metrics.ts';
 import { createJobContext } from './jobs.ts';
 
-export interface StartOptions {
-  config?: Config;
-  logger?: Logger;
-  now?: () => number;
-}
+export type StartOptions = CommonStartOptions<Config>;
 
 /**
  * Schedules the jobs with node-cron and serves health and metrics. Every run
  * takes the job's Redis lock, so several instances can run side by side.
  */
 export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
-  const config = options.config ?? readConfig();
-  const logger = options.logger ?? createLogger('tasks', config.LOG_LEVEL);
-  const registry = createMetricsRegistry();
+  const { config, logger, now, registry } = serviceBasics('tasks', options, readConfig);
   const observer = jobMetrics(registry);
-  const context = await createJobContext(config, logger, options.now ? { now: options.now } : {});
+  const context = await createJobContext(config, logger, { now });
 
   const schedules: [JobName, string | undefined][] = [
     ['rollover', config.ROLLOVER_CRON],

@@ -1,29 +1,7 @@
-import { isFever, type AttendanceEvent } from '@attendance/common';
+import { attendanceId, isFever, type AttendanceDocument, type AttendanceEvent, type Source } from '@attendance/common';
 
-/** Where a message came from: `partition:offset`. What makes its effects idempotent. */
-export type Source = string;
-
-export interface EventDetails {
-  recordId: string;
-  at: Date;
-  temperature: number;
-  image?: string;
-  receivedAt: Date;
-  source: Source;
-}
-
-/** One document per user per day (`_id` = `userId|day`). */
-export interface AttendanceDocument {
-  _id: string;
-  userId: string;
-  schoolId: string;
-  day: string;
-  checkIn?: EventDetails;
-  checkOut?: EventDetails;
-  /** Source of the first reading at or above the fever threshold that day, if any. */
-  feverSource?: Source;
-  updatedAt: Date;
-}
+export type { AttendanceDocument, EventDetails, Source } from '@attendance/common';
+export { attendanceId } from '@attendance/common';
 
 export interface SourcedEvent {
   event: AttendanceEvent;
@@ -41,8 +19,6 @@ export interface ReportEffect {
   checkOuts: number;
   fevers: number;
 }
-
-export const attendanceId = (userId: string, day: string): string => `${userId}|${day}`;
 
 export const sourceOf = (partition: number, offset: number): Source => `${partition}:${offset}`;
 

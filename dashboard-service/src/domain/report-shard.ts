@@ -1,3 +1,4 @@
+import { reportShardId } from '@attendance/common';
 import type { ReportEffect } from './attendance-document.ts';
 
 /**
@@ -12,18 +13,7 @@ import type { ReportEffect } from './attendance-document.ts';
  * in the same single-document write, so a redelivered message can never be
  * counted twice.
  */
-export interface ReportShard {
-  _id: string;
-  schoolId: string;
-  day: string;
-  partition: number;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-  /** Offset of the last message applied; -1 before any. */
-  offset: number;
-  updatedAt: Date;
-}
+export type { ReportShard } from '@attendance/common';
 
 export interface ShardDelta {
   id: string;
@@ -39,7 +29,7 @@ export interface ShardDelta {
   toOffset: number;
 }
 
-export const reportShardId = (schoolId: string, day: string, partition: number): string => `${schoolId}|${day}|${partition}`;
+export { reportShardId };
 
 /**
  * Sums the effects of one partition's messages per shard, leaving out those a

@@ -1,9 +1,8 @@
-import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection } from '@attendance/common';
+import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports, totalOf } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopEngine } from '../../../test/support/engine-control.ts';
 import { produceRaw } from '../../../test/support/kafka-topic.ts';
 import { spawnService } from '../../../test/support/processes.ts';
-import { countsFromAttendances, countsFromReports, totalOf } from '../../../test/support/reports.ts';
 import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';

@@ -1,35 +1,10 @@
+import { ATTENDANCES_COLLECTION, type AttendanceDocument } from '@attendance/common';
 import type { Db } from 'mongodb';
 
-/**
- * What the benchmark reads back from the dashboard's collections: only the
- * fields DESIGN.md makes part of the contract (one `attendances` document per
- * user and day, `_id` = `userId|day`; `reports` shards per school, day and
- * partition). Declared here because the dashboard keeps its document types in
- * its own domain code, which a script must not import.
- */
-export interface StoredAttendance {
-  _id: string;
-  userId: string;
-  schoolId: string;
-  day: string;
-  checkIn?: { recordId: string };
-  checkOut?: { recordId: string };
-  feverSource?: string;
-}
+/** The fields of the stored contract (common/src/stored-attendance.ts) the benchmark reads back. */
+export type StoredAttendance = Pick<AttendanceDocument, '_id' | 'userId' | 'schoolId' | 'day' | 'checkIn' | 'checkOut' | 'feverSource'>;
 
-export interface StoredReportShard {
-  _id: string;
-  schoolId: string;
-  day: string;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-}
-
-export const ATTENDANCES_COLLECTION = 'attendances';
-export const REPORTS_COLLECTION = 'reports';
-
-export const attendanceIdOf = (userId: string, day: string): string => `${userId}|${day}`;
+export { ATTENDANCES_COLLECTION, attendanceId as attendanceIdOf } from '@attendance/common';
 
 /**
  * Single-document reads in parallel: FerretDB pushes an `_id` equality down to

@@ -1,5 +1,5 @@
+import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common';
 import type { Db } from 'mongodb';
-import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from './report-counts.ts';
 import type { RunExpectation } from './run-ledger.ts';
 import { attendanceIdOf, loadAttendances } from './stored-attendance.ts';
 
@@ -99,7 +99,7 @@ export async function verifyPersistence(db: Db, expectation: RunExpectation): Pr
   }
 
   const schoolIds = [...new Set(expectation.participants.map((participant) => participant.schoolId))];
-  const [fromAttendances, fromReports] = await Promise.all([countsFromAttendances(db, schoolIds, expectation.days), countsFromReports(db, schoolIds, expectation.days)]);
+  const [fromAttendances, fromReports] = await Promise.all([countsFromAttendances(db, { schoolIds, days: expectation.days }), countsFromReports(db, { schoolIds, days: expectation.days })]);
   const reportMismatches: ReportMismatch[] = [];
   for (const [key, counts] of fromAttendances) {
     const reported = fromReports.get(key) ?? { checkIns: 0, checkOuts: 0, fevers: 0 };

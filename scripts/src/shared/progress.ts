@@ -21,7 +21,7 @@ export const silentReporter: ProgressReporter = {
   note: () => undefined,
 };
 
-/** Progress bars with rate and ETA on stderr (cli-progress draws nothing when stderr is not a terminal). */
+/** Progress bars with rate and ETA on stderr; without a terminal, a progress line every 5 s. */
 export function terminalReporter(): ProgressReporter {
   return {
     progress(label, total, unit) {
@@ -31,6 +31,9 @@ export function terminalReporter(): ProgressReporter {
           format: `${label.padEnd(10)} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
           stream: process.stderr,
           hideCursor: true,
+          // In logs and CI (no terminal), a plain progress line every 5 s instead of a redrawn bar.
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
           etaBuffer: 50,
         },
         Presets.shades_classic,

@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
-import { connectMongo, connectRedis, stateLocation, type DeadLetter, type MongoConnection } from '@attendance/common';
+import { connectMongo, connectRedis, stateLocation, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsFromAttendances, countsFromReports } from '../../../test/support/reports.ts';
 import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
@@ -111,7 +110,7 @@ describe('dead-letter retry', () => {
     await runJob(context.jobs['dlq-retry'], context.lock, logger, observer);
     await waitFor(async () => (await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: `${ns.topic}:0:900001` }))?.status === 'resolved', { what: 'the entry to be resolved again' });
     const reports = await countsFromReports(mongo.db);
-    expect(reports[`dlq-school|${today}`]).toEqual({ checkIns: 1, checkOuts: 0, fevers: 1 });
+    expect(reports.get(`dlq-school|${today}`)).toEqual({ checkIns: 1, checkOuts: 0, fevers: 1 });
     expect(reports).toEqual(await countsFromAttendances(mongo.db));
   });
 

@@ -1,0 +1,72 @@
+import type { Db } from 'mongodb';
+import { ATTENDANCES_COLLECTION, REPORTS_COLLECTION, type AttendanceDocument, type ReportShard } from './stored-attendance.ts';
+
+export interface SchoolDayCounts {
+  checkIns: number;
+  checkOuts: number;
+  fevers: number;
+}
+
+/** Which school-days to audit; every school-day when left out (small databases only). */
+export interface AuditScope {
+  schoolIds: string[];
+  days: string[];
+}
+
+const keyOf = (schoolId: string, day: string): string => `${schoolId}|${day}`;
+
+function startCounts(scope: AuditScope | undefined): Map<string, SchoolDayCounts> {
+  const counts = new Map<string, SchoolDayCounts>();
+  for (const schoolId of scope?.schoolIds ?? []) for (const day of scope?.days ?? []) counts.set(keyOf(schoolId, day), { checkIns: 0, checkOuts: 0, fevers: 0 });
+  return counts;
+}
+
+function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | undefined, schoolId: string, day: string): SchoolDayCounts | undefined {
+  const key = keyOf(schoolId, day);
+  let entry = counts.get(key);
+  if (!entry && !scope) {
+    entry = { checkIns: 0, checkOuts: 0, fevers: 0 };
+    counts.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * What `attendances` says each school-day's report must hold, counted
+ * independently of the consumer (keys `schoolId|day`). The audit that proves
+ * reports exact: tests and the benchmark compare it with {@link countsFromReports}.
+ */
+export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
+  const counts = startCounts(scope);
+  const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
+  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, checkIn: 1, checkOut: 1, feverSource: 1 } });
+  for await (const document of documents) {
+    const entry = entryFor(counts, scope, document.schoolId, document.day);
+    if (!entry) continue;
+    if (document.checkIn) entry.checkIns += 1;
+    if (document.checkOut) entry.checkOuts += 1;
+    if (document.feverSource !== undefined) entry.fevers += 1;
+  }
+  return counts;
+}
+
+/** What the report shards add up to per school-day (keys `schoolId|day`). */
+export async function countsFromReports(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
+  const counts = startCounts(scope);
+  const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
+  const shards = db.collection<ReportShard>(REPORTS_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, checkIns: 1, checkOuts: 1, fevers: 1 } });
+  for await (const shard of shards) {
+    const entry = entryFor(counts, scope, shard.schoolId, shard.day);
+    if (!entry) continue;
+    entry.checkIns += Number(shard.checkIns);
+    entry.checkOuts += Number(shard.checkOuts);
+    entry.fevers += Number(shard.fevers);
+  }
+  return counts;
+}
+
+export function totalOf(counts: Map<string, SchoolDayCounts>): SchoolDayCounts {
+  let total: SchoolDayCounts = { checkIns: 0, checkOuts: 0, fevers: 0 };
+  for (const entry of counts.values()) total = { checkIns: total.checkIns + entry.checkIns, checkOuts: total.checkOuts + entry.checkOuts, fevers: total.fevers + entry.fevers };
+  return total;
+}
