@@ -1,0 +1,72 @@
+/**
+ * Time of the rollover and rebuild jobs for a day of N records (default 1M =
+ * 500k students checking in and out), against the local Redis and MongoDB,
+ * in a namespace of their own (key prefix and database), removed afterwards.
+ *
+ *   pnpm --filter @attendance/tasks bench:jobs [--records 1000000]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { addDays, attendanceId, connectMongo, connectRedis, dayOf, encodeCheckIn, encodeCheckOut, stateLocation, type AttendanceDocument } from '@attendance/common';
+import { AttendanceStateStore } from '../src/data-access/attendance-state-store.ts';
+import { MongoAttendanceSource } from '../src/data-access/attendance-source.ts';
+import { rebuildStateJob } from '../src/domain/jobs/rebuild-state.ts';
+import { rolloverJob } from '../src/domain/jobs/rollover.ts';
+
+const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
+const students = Math.floor(Number(values.records) / 2);
+const run = randomBytes(3).toString('hex');
+const prefix = `bench:jobs:${run}`;
+const today = dayOf(Date.now(), 'UTC');
+const yesterday = addDays(today, -1);
+const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: true });
+const { client, db } = await connectMongo(`mongodb://127.0.0.1:27017/bench_jobs_${run}`);
+const store = new AttendanceStateStore(redis, prefix, 3600);
+const value = encodeCheckOut(encodeCheckIn(480), 900);
+const idOf = (i: number): string => String(5_000_000 + i);
+
+// Yesterday's state for every student (what rollover removes) and today's for a few (what it keeps).
+process.stderr.write(`writing ${students.toLocaleString()} students' state for ${yesterday}…\n`);
+for (let i = 0; i < students; i += 10_000) {
+  const pipeline = redis.pipeline();
+  for (let j = i; j < Math.min(students, i + 10_000); j += 1) {
+    const { key, field } = stateLocation(prefix, yesterday, idOf(j));
+    pipeline.hset(key, field, value);
+  }
+  await pipeline.exec();
+}
+const keep = stateLocation(prefix, today, idOf(0));
+await redis.hset(keep.key, keep.field, value);
+let started = Date.now();
+const rollover = await rolloverJob(store, { keyPrefix: prefix, timeZone: 'UTC', now: Date.now }).run();
+const rolloverSeconds = (Date.now() - started) / 1000;
+if ((await redis.exists(keep.key)) !== 1) throw new Error("rollover removed today's key");
+
+process.stderr.write(`inserting ${students.toLocaleString()} attendance documents (check-in and check-out) for ${today}…\n`);
+const midnight = new Date(`${today}T00:00:00Z`).getTime();
+const at = (minute: number): Date => new Date(midnight + minute * 60_000);
+for (let i = 0; i < students; i += 5000) {
+  const documents: AttendanceDocument[] = [];
+  for (let j = i; j < Math.min(students, i + 5000); j += 1) {
+    const details = (minute: number, source: string) => ({ recordId: `r${j}-${minute}`, at: at(minute), temperature: 36.6, receivedAt: at(minute), source });
+    documents.push({ _id: attendanceId(idOf(j), today), userId: idOf(j), schoolId: `school-${j % 1000}`, day: today, checkIn: details(480, `0:${j}`), checkOut: details(900, `1:${j}`), updatedAt: new Date() });
+  }
+  await db.collection<AttendanceDocument>('attendances').insertMany(documents, { ordered: false });
+}
+await redis.unlink(keep.key);
+started = Date.now();
+const rebuild = await rebuildStateJob(new MongoAttendanceSource(db), store, { timeZone: 'UTC', now: Date.now, pageSize: 1000 }).run();
+const rebuildSeconds = (Date.now() - started) / 1000;
+const probe = stateLocation(prefix, today, idOf(students - 1));
+const restored = Number(await redis.hget(probe.key, probe.field));
+if (restored !== value) throw new Error(`rebuild wrote ${restored}, expected ${value}`);
+
+const result = { records: students * 2, students, rollover: { ...rollover, seconds: rolloverSeconds }, rebuild: { ...rebuild, seconds: rebuildSeconds } };
+console.log(JSON.stringify(result, null, 2));
+await rolloverJob(store, { keyPrefix: prefix, timeZone: 'UTC', now: () => Date.now() + 2 * 86_400_000 }).run();
+await db.dropDatabase();
+await client.close();
+await redis.quit();
+mkdirSync(new URL('../../results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../../results/jobs-1m.json', import.meta.url), `${JSON.stringify({ measuredAt: new Date().toISOString(), ...result }, null, 2)}\n`);
