@@ -365,7 +365,7 @@ apt_install() {
   have apt-get || die "apt-get not found; install $* manually"
   local before after pid ppid created_policy=0 p c clusters_before
   before=" $(pgrep -d ' ' -x 'redis-server|prometheus|postgres' 2>/dev/null || true) "
-  clusters_before=" $(compgen -G '/etc/postgresql/*/*' | tr '\n' ' ') "
+  clusters_before=" $( (compgen -G '/etc/postgresql/*/*' || true) | tr '\n' ' ') "
 
   # Forbid service starts during the install, like Docker images do (only if no policy exists).
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -399,7 +399,7 @@ apt_install() {
   fi
   # Clusters the install created (postgresql-common makes <version>/main): stop them if they
   # run and keep them from starting with the init system (start.conf "manual").
-  for c in $(compgen -G '/etc/postgresql/*/*'); do
+  for c in $(compgen -G '/etc/postgresql/*/*' || true); do
     [[ -f $c/start.conf && $clusters_before != *" $c "* ]] || continue
     p=${c#/etc/postgresql/}
     if have pg_ctlcluster && as_root pg_ctlcluster "${p%%/*}" "${p#*/}" status >/dev/null 2>&1; then
