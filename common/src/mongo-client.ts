@@ -1,4 +1,4 @@
-import { MongoClient, type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type CreateIndexesOptions, type Db, type Document, type IndexSpecification, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type CreateIndexesOptions, type Db, type Document, type Filter, type IndexSpecification, type MongoClientOptions } from 'mongodb';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -42,6 +42,26 @@ export async function bulkWriteInChunks<T extends Document>(collection: Collecti
     results.push(...(await Promise.all(chunks.slice(i, i + parallel).map((chunk) => collection.bulkWrite(chunk, { ordered: true })))));
   }
   return results;
+}
+
+/**
+ * Reads documents by `_id`, one `findOne` each with at most `concurrency` in
+ * flight. FerretDB answers an `_id` equality from its index but reads the
+ * whole collection for `$in`, so this costs what is asked for, not what the
+ * collection holds (on MongoDB it is merely a little slower than `$in`).
+ */
+export async function findByIds<T extends { _id: string }>(collection: Collection<T>, ids: string[], options: { concurrency?: number; projection?: Document } = {}): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const id = ids[next++] as string;
+      const document = (await collection.findOne({ _id: id } as Filter<T>, options.projection ? { projection: options.projection } : {})) as T | null;
+      if (document) found.set(id, document);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, ids.length) }, worker));
+  return found;
 }
 
 /** Connects and pings; the database is the one named in the URL's path. */

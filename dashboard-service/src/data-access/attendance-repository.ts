@@ -1,4 +1,4 @@
-import { bulkWriteInChunks, ensureIndexes } from '@attendance/common';
+import { bulkWriteInChunks, ensureIndexes, findByIds } from '@attendance/common';
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
@@ -17,9 +17,6 @@ function assertAllWritten(operation: string, written: number, expected: number):
 export class IncompleteWriteError extends Error {
   override name = 'IncompleteWriteError';
 }
-
-/** How many single-document reads run side by side when loading a batch's users. */
-const LOAD_CONCURRENCY = 8;
 
 export class AttendanceRepository implements AttendanceStore {
   readonly collection: Collection<AttendanceDocument>;
@@ -57,18 +54,8 @@ export class AttendanceRepository implements AttendanceStore {
     }
   }
 
-  /**
-   * Reads documents by `_id` one at a time (a few in parallel): FerretDB
-   * turns an `_id` equality into an indexed lookup but reads the whole
-   * collection for `$in`.
-   */
-  async load(ids: string[]): Promise<Map<string, AttendanceDocument>> {
-    const found = new Map<string, AttendanceDocument>();
-    for (let i = 0; i < ids.length; i += LOAD_CONCURRENCY) {
-      const documents = await Promise.all(ids.slice(i, i + LOAD_CONCURRENCY).map((id) => this.collection.findOne({ _id: id })));
-      for (const document of documents) if (document) found.set(document._id, document);
-    }
-    return found;
+  load(ids: string[]): Promise<Map<string, AttendanceDocument>> {
+    return findByIds(this.collection, ids);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ensureIndexes } from '@attendance/common';
+import { ensureIndexes, findByIds } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 import type { ReportShard, ShardDelta } from '../domain/report-shard.ts';
 import type { ReportStore } from '../domain/store-messages.ts';
@@ -27,8 +27,8 @@ export class ReportRepository implements ReportStore {
   }
 
   async watermarks(shardIds: string[]): Promise<Map<string, number>> {
-    const shards = await Promise.all(shardIds.map((id) => this.collection.findOne({ _id: id }, { projection: { offset: 1 } })));
-    return new Map(shards.filter((shard) => shard !== null).map((shard) => [shard._id, shard.offset]));
+    const shards = await findByIds(this.collection, shardIds, { projection: { offset: 1 } });
+    return new Map([...shards].map(([id, shard]) => [id, shard.offset]));
   }
 
   /**

@@ -16,8 +16,8 @@ export interface PersistenceWait {
 /**
  * Documents read per pass while the consumer is still behind: the most
  * recently accepted ones, which it stores last. Reading all of them on every
- * pass would compete with the consumer for the database (FerretDB serves one
- * database from one SQLite file) and slow down what we are timing.
+ * pass would compete with the consumer for the database (on a 2-core machine,
+ * the same FerretDB and PostgreSQL) and slow down what we are timing.
  */
 const PROBE_SIZE = 32;
 
