@@ -37,8 +37,16 @@ export function dayStatePattern(prefix: string): string {
 }
 
 /** Reads the day back out of a state key, or undefined for keys that are not attendance state. */
+const stateKeyPatterns = new Map<string, RegExp>();
+
 export function dayOfStateKey(prefix: string, key: string): string | undefined {
-  const match = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:d:(\\d{4})(\\d{2})(\\d{2}):`).exec(key);
+  // Rollover asks this for every key it scans: build each prefix's pattern once.
+  let pattern = stateKeyPatterns.get(prefix);
+  if (!pattern) {
+    pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:d:(\\d{4})(\\d{2})(\\d{2}):`);
+    stateKeyPatterns.set(prefix, pattern);
+  }
+  const match = pattern.exec(key);
   return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
 }
 

@@ -61,19 +61,22 @@ export interface StoreSummary {
 
 const MAX_WATERMARK_RACES = 5;
 
+/** The dead letter of a message that can never be stored; one per `topic:partition:offset`. */
+function letterFor(message: IncomingMessage, record: unknown, error: DeadLetterInput['error']): DeadLetterInput {
+  return { id: `${message.topic}:${message.partition}:${message.offset}`, record, error, source: { topic: message.topic, partition: message.partition, offset: message.offset } };
+}
+
 function decode(message: IncomingMessage): { event: AttendanceEvent } | { letter: DeadLetterInput } {
-  const id = `${message.topic}:${message.partition}:${message.offset}`;
-  const source = { topic: message.topic, partition: message.partition, offset: message.offset };
   const text = message.value?.toString('utf8') ?? '';
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { letter: { id, record: text, error: { code: 'invalid-json', message: 'message value is not JSON' }, source } };
+    return { letter: letterFor(message, text, { code: 'invalid-json', message: 'message value is not JSON' }) };
   }
   const parsed = attendanceEventSchema.safeParse(json);
   if (!parsed.success) {
-    return { letter: { id, record: json, error: { code: 'invalid-record', message: 'message is not a valid attendance event', details: describeIssues(parsed.error) }, source } };
+    return { letter: letterFor(message, json, { code: 'invalid-record', message: 'message is not a valid attendance event', details: describeIssues(parsed.error) }) };
   }
   return { event: parsed.data };
 }
@@ -89,12 +92,12 @@ function decode(message: IncomingMessage): { event: AttendanceEvent } | { letter
  * crash at any point means redelivery, and redelivery changes nothing twice.
  */
 export async function storeMessages(messages: IncomingMessage[], ports: StorePorts, now: Date): Promise<StoreSummary> {
-  const letters: DeadLetterInput[] = [];
+  const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
   const retriedLetters = new Map<string, IncomingMessage>();
   const valid: (SourcedEvent & { message: IncomingMessage })[] = [];
   for (const message of messages) {
     const decoded = decode(message);
-    if ('letter' in decoded) letters.push(decoded.letter);
+    if ('letter' in decoded) failed.push({ message, letter: decoded.letter });
     else valid.push({ event: decoded.event, partition: message.partition, offset: message.offset, message });
   }
 
@@ -104,7 +107,7 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   for (const { event, message } of valid) {
     const effect = effectOf.get(message);
     if ('error' in effect) {
-      letters.push({ id: `${message.topic}:${message.partition}:${message.offset}`, record: event, error: effect.error, source: { topic: message.topic, partition: message.partition, offset: message.offset } });
+      failed.push({ message, letter: letterFor(message, event, effect.error) });
       continue;
     }
     countable.push(effect);
@@ -115,15 +118,14 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
 
   // Entries the retry job republished: settle them on the original entry instead of adding new ones.
   const fresh: DeadLetterInput[] = [];
-  for (const letter of letters) {
-    const message = messages.find((m) => m.partition === letter.source.partition && m.offset === letter.source.offset);
-    if (message?.deadLetterId) await ports.deadLetters.markFailed(message.deadLetterId, letter.error, now);
+  for (const { message, letter } of failed) {
+    if (message.deadLetterId) await ports.deadLetters.markFailed(message.deadLetterId, letter.error, now);
     else fresh.push(letter);
   }
   if (fresh.length > 0) await ports.deadLetters.add(fresh, now);
   if (retriedLetters.size > 0) await ports.deadLetters.markResolved([...retriedLetters.keys()], now);
 
-  return { stored: countable.length, deadLettered: letters.map((letter) => ({ reason: letter.error.code })) };
+  return { stored: countable.length, deadLettered: failed.map(({ letter }) => ({ reason: letter.error.code })) };
 }
 
 type Outcome = ReportEffect | { error: { code: string; message: string } };

@@ -71,10 +71,10 @@ export async function startAttendanceConsumer(kafka: Kafka, options: ConsumerOpt
       const started = process.hrtime.bigint();
       try {
         const summary = await storeMessages(messages, options.ports, new Date());
-        metrics.batchFinished(batch.partition, messages.length, summary, Number(process.hrtime.bigint() - started) / 1e9, 'ok');
+        metrics.batchFinished(messages.length, summary, Number(process.hrtime.bigint() - started) / 1e9, 'ok');
         break;
       } catch (err) {
-        metrics.batchFinished(batch.partition, messages.length, undefined, Number(process.hrtime.bigint() - started) / 1e9, 'retry');
+        metrics.batchFinished(messages.length, undefined, Number(process.hrtime.bigint() - started) / 1e9, 'retry');
         logger.warn({ err, partition: batch.partition, firstOffset: batch.firstOffset(), attempt, retryInMs: waitMs }, 'batch not stored, will retry');
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         waitMs = Math.min(waitMs * 2, options.retryMaxMs);

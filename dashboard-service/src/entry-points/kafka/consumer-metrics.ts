@@ -3,7 +3,7 @@ import type { StoreSummary } from '../../domain/store-messages.ts';
 
 export interface ConsumerMetrics {
   lag: Gauge<'partition'>;
-  batchFinished(partition: number, messages: number, summary: StoreSummary | undefined, seconds: number, outcome: 'ok' | 'retry'): void;
+  batchFinished(messages: number, summary: StoreSummary | undefined, seconds: number, outcome: 'ok' | 'retry'): void;
 }
 
 export function consumerMetrics(registry: Registry): ConsumerMetrics {
@@ -47,7 +47,7 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
   for (const outcome of ['ok', 'retry']) batches.inc({ outcome }, 0);
   return {
     lag,
-    batchFinished(_partition, messages, summary, seconds, outcome) {
+    batchFinished(messages, summary, seconds, outcome) {
       batches.inc({ outcome });
       duration.observe(seconds);
       if (outcome !== 'ok' || !summary) return;
