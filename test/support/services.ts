@@ -1,10 +1,12 @@
-import { createLogger, type ServiceHandle } from '@attendance/common';
+import { connectRedis, createLogger, type ServiceHandle } from '@attendance/common';
+import type { Redis } from 'ioredis';
 import { readConfig as readAttendanceConfig } from '../../attendance-service/src/config.ts';
 import { start as startAttendance } from '../../attendance-service/src/start.ts';
 import { readConfig as readDashboardConfig } from '../../dashboard-service/src/config.ts';
 import { start as startDashboard } from '../../dashboard-service/src/start.ts';
 import { readConfig as readTasksConfig } from '../../tasks/src/config.ts';
 import { start as startTasks } from '../../tasks/src/start.ts';
+import { tapTopic, type TopicMessage, type TopicTap } from './kafka-topic.ts';
 import { stack, type testNamespace } from './stack.ts';
 
 type Namespace = ReturnType<typeof testNamespace>;
@@ -53,4 +55,31 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
 export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** attendance-service plus what its tests look at: a Redis client and a tap on its topic. */
+export interface AttendanceFixture {
+  service: RunningService;
+  redis: Redis;
+  tap: TopicTap;
+  /** The messages on the topic keyed by this user, in offset order per partition. */
+  messagesFor(userId: string): Promise<TopicMessage[]>;
+  stop(): Promise<void>;
+}
+
+export async function attendanceFixture(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<AttendanceFixture> {
+  const service = await runAttendanceService(ns, env, now);
+  const redis = await connectRedis(stack.redisUrl);
+  const tap = await tapTopic(ns.topic);
+  return {
+    service,
+    redis,
+    tap,
+    messagesFor: async (userId) => (await tap.messages()).filter((message) => message.key === userId),
+    stop: async () => {
+      await service.handle.stop();
+      await redis.quit();
+      await tap.stop();
+    },
+  };
 }

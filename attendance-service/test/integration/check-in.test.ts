@@ -1,14 +1,13 @@
-import { connectRedis, stateLocation } from '@attendance/common';
+import { stateLocation } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
-import { postJson, runAttendanceService, type RunningService } from '../../../test/support/services.ts';
-import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+import { attendanceFixture, postJson, type AttendanceFixture, type RunningService } from '../../../test/support/services.ts';
+import { randomId, testNamespace } from '../../../test/support/stack.ts';
 
 const ns = testNamespace('checkin');
+let fixture: AttendanceFixture;
 let service: RunningService;
 let redis: Redis;
-let tap: TopicTap;
 
 const today = new Date().toISOString().slice(0, 10);
 const record = (overrides: Record<string, unknown> = {}) => ({
@@ -21,20 +20,15 @@ const record = (overrides: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  service = await runAttendanceService(ns);
-  redis = await connectRedis(stack.redisUrl);
-  tap = await tapTopic(ns.topic);
+  fixture = await attendanceFixture(ns);
+  ({ service, redis } = fixture);
 });
 
 afterAll(async () => {
-  await service?.handle.stop();
-  await redis?.quit();
-  await tap?.stop();
+  await fixture?.stop();
 });
 
-async function messagesFor(userId: string) {
-  return (await tap.messages()).filter((message) => message.key === userId);
-}
+const messagesFor = (userId: string) => fixture.messagesFor(userId);
 
 describe('POST /attendances', () => {
   describe('when a student checks in', () => {

@@ -1,33 +1,25 @@
-import { connectRedis, stateLocation } from '@attendance/common';
-import type { Redis } from 'ioredis';
+import { stateLocation } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
-import { postJson, runAttendanceService, type RunningService } from '../../../test/support/services.ts';
-import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
+import { randomId, testNamespace } from '../../../test/support/stack.ts';
 
 const ns = testNamespace('dayboundary');
 // 23:50 on the 21st in Tokyo is 14:50 UTC: still the 21st in UTC both before and after Tokyo's midnight.
 let clock = Date.parse('2026-11-21T14:50:00Z');
-let service: RunningService;
-let redis: Redis;
-let tap: TopicTap;
+let fixture: AttendanceFixture;
 
 beforeAll(async () => {
-  service = await runAttendanceService(ns, { ATTENDANCE_TIMEZONE: 'Asia/Tokyo' }, () => clock);
-  redis = await connectRedis(stack.redisUrl);
-  tap = await tapTopic(ns.topic);
+  fixture = await attendanceFixture(ns, { ATTENDANCE_TIMEZONE: 'Asia/Tokyo' }, () => clock);
 });
 
 afterAll(async () => {
-  await service?.handle.stop();
-  await redis?.quit();
-  await tap?.stop();
+  await fixture?.stop();
 });
 
 describe('when a student checks in again after midnight in the configured time zone', () => {
   it('accepts it as a new day, although it is still the same day in UTC', async () => {
     const userId = randomId();
-    const checkIn = () => postJson(`${service.url}/attendances`, { type: 'checkin', userId, schoolId: 'tokyo-1', timestamp: clock, temperature: 36.6 });
+    const checkIn = () => postJson(`${fixture.service.url}/attendances`, { type: 'checkin', userId, schoolId: 'tokyo-1', timestamp: clock, temperature: 36.6 });
     expect((await checkIn()).status).toBe(202);
     expect((await checkIn()).status).toBe(409);
 
@@ -35,9 +27,9 @@ describe('when a student checks in again after midnight in the configured time z
     const nextDay = await checkIn();
     expect(nextDay.status).toBe(202);
 
-    const days = (await tap.messages()).filter((message) => message.key === userId).map((message) => (message.value as { day: string }).day);
+    const days = (await fixture.messagesFor(userId)).map((message) => (message.value as { day: string }).day);
     expect(days).toEqual(['2026-11-21', '2026-11-22']);
     const { key, field } = stateLocation(ns.redisPrefix, '2026-11-22', userId);
-    expect(await redis.hget(key, field)).toBe('10');
+    expect(await fixture.redis.hget(key, field)).toBe('10');
   });
 });
