@@ -31,7 +31,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const { config, logger, now, registry } = serviceBasics('attendance-service', options, readConfig);
   const bulkMetrics = bulkBufferMetrics(registry, 'attendance');
 
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config.REDIS_URL, {}, logger);
   const kafka = createKafka('attendance-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
   const producer = kafka.producer({

@@ -1,11 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
 
 /**
  * The one way services connect to Redis. Commands fail fast while the
  * connection is down (no offline queue, one retry), so an HTTP request gets a
  * 503 in milliseconds instead of hanging on a reconnect loop.
  */
-export async function connectRedis(url: string, options: RedisOptions = {}): Promise<Redis> {
+export async function connectRedis(url: string, options: RedisOptions = {}, logger?: Logger): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -14,8 +15,9 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
     ...options,
   });
-  // Reconnects are logged by the owner through `error` listeners; without one, ioredis prints to stderr.
-  redis.on('error', () => undefined);
+  // Without a listener ioredis prints every failed reconnect to stderr; with one, they are JSON log lines
+  // (an operator sees Redis going away; requests meanwhile get 503s).
+  redis.on('error', (err: Error) => logger?.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();
   return redis;
 }

@@ -35,7 +35,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
 
   const mongo = await connectMongo(config.MONGO_URL);
-  const redis = await connectRedis(config.REDIS_URL).catch(async (err: unknown) => {
+  const redis = await connectRedis(config.REDIS_URL, {}, logger).catch(async (err: unknown) => {
     await mongo.client.close();
     throw err;
   });

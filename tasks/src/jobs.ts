@@ -23,7 +23,7 @@ export interface JobContext {
 /** Connects the clients the jobs need and builds every job; shared by the cron service and the command line. */
 export async function createJobContext(config: Config, logger: Logger, options: { now?: () => number; rebuildDay?: string } = {}): Promise<JobContext> {
   const now = options.now ?? Date.now;
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config.REDIS_URL, {}, logger);
   const mongo = await connectMongo(config.MONGO_URL).catch((err: unknown) => {
     redis.disconnect();
     throw err;
@@ -55,7 +55,7 @@ export async function createJobContext(config: Config, logger: Logger, options: 
   };
   return {
     jobs,
-    lock: new JobLock(redis, config.REDIS_KEY_PREFIX, config.JOB_LOCK_TTL_SECONDS * 1000),
+    lock: new JobLock(redis, config.REDIS_KEY_PREFIX, config.JOB_LOCK_TTL_SECONDS * 1000, logger),
     redis,
     mongo,
     producer,

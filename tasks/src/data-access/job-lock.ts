@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@attendance/common';
 import type { Redis, Result } from 'ioredis';
 
 declare module 'ioredis' {
@@ -34,6 +35,7 @@ export class JobLock {
     private readonly redis: Redis,
     private readonly keyPrefix: string,
     private readonly ttlMs: number,
+    private readonly logger: Logger,
   ) {
     redis.defineCommand('renewJobLock', { numberOfKeys: 1, lua: renewScript });
     redis.defineCommand('releaseJobLock', { numberOfKeys: 1, lua: releaseScript });
@@ -50,7 +52,13 @@ export class JobLock {
     const taken = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX');
     if (taken !== 'OK') return undefined;
     const renewal = setInterval(() => {
-      this.redis.renewJobLock(key, token, this.ttlMs).catch(() => undefined);
+      // A missed renewal is retried at the next tick; the lock only lapses after ttlMs without one.
+      this.redis.renewJobLock(key, token, this.ttlMs).then(
+        (renewed) => {
+          if (renewed === 0) this.logger.warn({ job }, `lock of job ${job} was lost while it runs (expired or taken)`);
+        },
+        (err: unknown) => this.logger.warn({ err, job }, `could not renew the lock of job ${job}`),
+      );
     }, Math.floor(this.ttlMs / 3));
     renewal.unref();
     return {
