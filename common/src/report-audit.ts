@@ -1,11 +1,7 @@
 import type { Db } from 'mongodb';
-import { ATTENDANCES_COLLECTION, REPORTS_COLLECTION, type AttendanceDocument, type ReportShard } from './stored-attendance.ts';
+import { ATTENDANCES_COLLECTION, PARTITION_REPORTS_COLLECTION, type AttendanceDocument, type PartitionReport, type SchoolCounts } from './stored-attendance.ts';
 
-export interface SchoolDayCounts {
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-}
+export type SchoolDayCounts = SchoolCounts;
 
 /** Which school-days to audit; every school-day when left out (small databases only). */
 export interface AuditScope {
@@ -39,28 +35,29 @@ function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | unde
 export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
   const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
-  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, checkIn: 1, checkOut: 1, feverSource: 1 } });
+  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1 } });
   for await (const document of documents) {
     const entry = entryFor(counts, scope, document.schoolId, document.day);
     if (!entry) continue;
-    if (document.checkIn) entry.checkIns += 1;
-    if (document.checkOut) entry.checkOuts += 1;
-    if (document.feverSource !== undefined) entry.fevers += 1;
+    if (document.type === 'checkin') entry.checkIns += 1;
+    else entry.checkOuts += 1;
+    if (document.fever) entry.fevers += 1;
   }
   return counts;
 }
 
-/** What the report shards add up to per school-day (keys `schoolId|day`). */
+/** What the partition reports (the consumer's counters) add up to per school-day (keys `schoolId|day`). */
 export async function countsFromReports(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
-  const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
-  const shards = db.collection<ReportShard>(REPORTS_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, checkIns: 1, checkOuts: 1, fevers: 1 } });
-  for await (const shard of shards) {
-    const entry = entryFor(counts, scope, shard.schoolId, shard.day);
-    if (!entry) continue;
-    entry.checkIns += Number(shard.checkIns);
-    entry.checkOuts += Number(shard.checkOuts);
-    entry.fevers += Number(shard.fevers);
+  const reports = db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).find(scope ? { day: { $in: scope.days } } : {});
+  for await (const report of reports) {
+    for (const [schoolId, school] of Object.entries(report.schools)) {
+      const entry = entryFor(counts, scope, schoolId, report.day);
+      if (!entry) continue;
+      entry.checkIns += Number(school.checkIns);
+      entry.checkOuts += Number(school.checkOuts);
+      entry.fevers += Number(school.fevers);
+    }
   }
   return counts;
 }

@@ -1,54 +1,108 @@
+import type { AttendanceType } from './attendance-record.ts';
+
 /**
  * What the consumer stores in MongoDB, the contract that dashboard-service
- * writes and tasks, scripts and tests read (DESIGN.md "MongoDB").
+ * writes and tasks, scripts and tests read (DESIGN.md "MongoDB", README
+ * "The consumer: exactly once without transactions").
  */
 
 /** Where a message came from: `partition:offset`. What makes its effects idempotent. */
 export type Source = string;
 
-export interface EventDetails {
-  recordId: string;
-  at: Date;
-  temperature: number;
-  image?: string;
-  receivedAt: Date;
-  source: Source;
-}
-
-/** One document per user per day (`_id` = `userId|day`). */
+/**
+ * One document per stored record: a student's check-in of a day, or their
+ * check-out (`_id` = `userId|day|type`). Inserted once and never updated, so
+ * storing a record costs one insert and a redelivered record is a duplicate
+ * key, not an update (updates are what a MongoDB-wire store pays most for).
+ */
 export interface AttendanceDocument {
   _id: string;
   userId: string;
   schoolId: string;
   day: string;
-  checkIn?: EventDetails;
-  checkOut?: EventDetails;
-  /** Source of the first reading at or above the fever threshold that day, if any. */
-  feverSource?: Source;
+  type: AttendanceType;
+  recordId: string;
+  at: Date;
+  temperature: number;
+  image?: string;
+  receivedAt: Date;
+  /** The message that stored it: the first message for a slot wins. */
+  source: Source;
+  /**
+   * This reading is the one that counts the student's fever that day: the
+   * check-in's when it is at or above the threshold, else the check-out's.
+   * So a student counts once in `fevers` however many readings were high.
+   */
+  fever: boolean;
+  storedAt: Date;
+}
+
+export interface SchoolCounts {
+  checkIns: number;
+  checkOuts: number;
+  fevers: number;
+}
+
+/**
+ * The counts of one day from one Kafka partition, every school in one
+ * document (`_id` = `day|partition`). One writer (the consumer that owns the
+ * partition) and one conditional write per batch: `offset` is the last message
+ * applied, and a write only lands while the stored offset is the one it read,
+ * so a redelivered message is never counted twice.
+ */
+export interface PartitionReport {
+  _id: string;
+  day: string;
+  partition: number;
+  /** Offset of the last message applied; -1 before any. */
+  offset: number;
+  schools: Record<string, SchoolCounts>;
   updatedAt: Date;
 }
 
 /**
- * A school's report for one day is kept as one shard per Kafka partition
- * (`_id` = `schoolId|day|partition`) and summed when read; see the README
- * ("The consumer: exactly once without transactions") for why.
+ * A school's day (`_id` = `schoolId|day`): the sum of that day's partition
+ * reports, written by the tasks job `close-reports` for days no new record can
+ * reach any more, so reading a school's history is one document per day.
  */
-export interface ReportShard {
+export interface SchoolReport extends SchoolCounts {
   _id: string;
   schoolId: string;
   day: string;
-  partition: number;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-  /** Offset of the last message applied; -1 before any. */
-  offset: number;
-  updatedAt: Date;
+  closedAt: Date;
 }
 
 export const ATTENDANCES_COLLECTION = 'attendances';
+export const PARTITION_REPORTS_COLLECTION = 'partition_reports';
 export const REPORTS_COLLECTION = 'reports';
+/** One document per closed day: when `close-reports` last wrote it, and from which partition state. */
+export const CLOSED_DAYS_COLLECTION = 'closed_days';
 
-export const attendanceId = (userId: string, day: string): string => `${userId}|${day}`;
+export const attendanceId = (userId: string, day: string, type: AttendanceType): string => `${userId}|${day}|${type}`;
 
-export const reportShardId = (schoolId: string, day: string, partition: number): string => `${schoolId}|${day}|${partition}`;
+export const partitionReportId = (day: string, partition: number): string => `${day}|${partition}`;
+
+export const schoolReportId = (schoolId: string, day: string): string => `${schoolId}|${day}`;
+
+export const emptyCounts = (): SchoolCounts => ({ checkIns: 0, checkOuts: 0, fevers: 0 });
+
+/** Adds `counts` into `into` (mutates it). */
+export function addCounts(into: SchoolCounts, counts: SchoolCounts): SchoolCounts {
+  into.checkIns += counts.checkIns;
+  into.checkOuts += counts.checkOuts;
+  into.fevers += counts.fevers;
+  return into;
+}
+
+/** Per-school counts of one day: the sum over its partition reports. */
+export function sumPartitionReports(reports: Iterable<Pick<PartitionReport, 'schools'>>): Map<string, SchoolCounts> {
+  const bySchool = new Map<string, SchoolCounts>();
+  for (const report of reports) {
+    for (const [schoolId, counts] of Object.entries(report.schools)) {
+      let total = bySchool.get(schoolId);
+      if (!total) bySchool.set(schoolId, (total = emptyCounts()));
+      addCounts(total, counts);
+    }
+  }
+  return bySchool;
+}
