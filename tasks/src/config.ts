@@ -20,6 +20,10 @@ export const configSchema = z.object({
   DLQ_RETRY_CRON: cronExpression.default('*/5 * * * *'),
   /** The rebuild runs on demand; a schedule is optional. */
   REBUILD_CRON: cronExpression.optional(),
+  /** Hourly: a day's partition reports can still change until records older than 48 h are refused, so re-check recent days. */
+  CLOSE_REPORTS_CRON: cronExpression.default('20 * * * *'),
+  /** How many days before today the scheduled `close-reports` looks at (a day whose partition state did not change costs a few reads). */
+  CLOSE_REPORTS_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
   DLQ_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** First retry delay; each later attempt waits twice as long. */
   DLQ_BACKOFF_SECONDS: z.coerce.number().int().min(1).default(60),

@@ -1,12 +1,14 @@
 import { connectMongo, connectRedis, createKafka, type Logger, type MongoConnection } from '@attendance/common';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { MongoAttendanceSource } from './data-access/attendance-source.ts';
 import { AttendanceStateStore } from './data-access/attendance-state-store.ts';
 import { DeadLetterStore, KafkaRepublisher } from './data-access/dead-letter-store.ts';
 import { JobLock } from './data-access/job-lock.ts';
+import { MongoClosedReports, MongoPartitionReports } from './data-access/report-store.ts';
 import type { Job, JobName } from './domain/job-runner.ts';
+import { closeReportsJob } from './domain/jobs/close-reports.ts';
 import { deadLetterRetryJob } from './domain/jobs/dead-letter-retry.ts';
 import { rebuildStateJob } from './domain/jobs/rebuild-state.ts';
 import { rolloverJob } from './domain/jobs/rollover.ts';
@@ -17,23 +19,36 @@ export interface JobContext {
   redis: Redis;
   mongo: MongoConnection;
   producer: Producer;
+  admin: Admin;
   close(): Promise<void>;
 }
 
+export interface JobContextOptions {
+  now?: () => number;
+  /** The day `rebuild` restores (default today). */
+  rebuildDay?: string;
+  /** The days `close-reports` closes (default the lookback up to yesterday). */
+  closeDays?: { from: string; to: string };
+}
+
 /** Connects the clients the jobs need and builds every job; shared by the cron service and the command line. */
-export async function createJobContext(config: Config, logger: Logger, options: { now?: () => number; rebuildDay?: string } = {}): Promise<JobContext> {
+export async function createJobContext(config: Config, logger: Logger, options: JobContextOptions = {}): Promise<JobContext> {
   const now = options.now ?? Date.now;
   const redis = await connectRedis(config.REDIS_URL, {}, logger);
   const mongo = await connectMongo(config.MONGO_URL).catch((err: unknown) => {
     redis.disconnect();
     throw err;
   });
-  const producer = createKafka('tasks', config.KAFKA_BROKERS, logger).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const kafka = createKafka('tasks', config.KAFKA_BROKERS, logger);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // close-reports reads the topic's partition count from the broker: which `day|p` reports can exist.
+  const admin = kafka.admin();
   try {
     await producer.connect();
+    await admin.connect();
   } catch (err) {
     redis.disconnect();
-    await mongo.client.close();
+    await Promise.allSettled([producer.disconnect(), mongo.client.close()]);
     throw err;
   }
   const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
@@ -52,6 +67,12 @@ export async function createJobContext(config: Config, logger: Logger, options: 
       pageSize: 1000,
       ...(options.rebuildDay ? { day: options.rebuildDay } : {}),
     }),
+    'close-reports': closeReportsJob(new MongoPartitionReports(mongo.db, admin, config.KAFKA_TOPIC), new MongoClosedReports(mongo.db), {
+      timeZone: config.ATTENDANCE_TIMEZONE,
+      now,
+      lookbackDays: config.CLOSE_REPORTS_LOOKBACK_DAYS,
+      ...(options.closeDays ? { days: options.closeDays } : {}),
+    }),
   };
   return {
     jobs,
@@ -59,8 +80,9 @@ export async function createJobContext(config: Config, logger: Logger, options: 
     redis,
     mongo,
     producer,
+    admin,
     close: async () => {
-      await Promise.allSettled([producer.disconnect(), mongo.client.close(), redis.quit()]);
+      await Promise.allSettled([producer.disconnect(), admin.disconnect(), mongo.client.close(), redis.quit()]);
     },
   };
 }

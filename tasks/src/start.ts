@@ -21,6 +21,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     ['rollover', config.ROLLOVER_CRON],
     ['dlq-retry', config.DLQ_RETRY_CRON],
     ['rebuild', config.REBUILD_CRON],
+    ['close-reports', config.CLOSE_REPORTS_CRON],
   ];
   const timezone = config.CRON_TIMEZONE ?? config.ATTENDANCE_TIMEZONE;
   const running = new Set<Promise<unknown>>();

@@ -2,24 +2,38 @@
  * Runs one job once, under the same lock as the scheduled runs:
  *   pnpm --filter @attendance/tasks job rollover
  *   pnpm --filter @attendance/tasks job rebuild --day 2026-11-21
+ *   pnpm --filter @attendance/tasks job close-reports --from 2026-11-01 --to 2026-11-21
  * Exit codes: 0 success, 1 failure, 2 usage, 3 skipped (another instance holds the lock).
  */
 import { parseArgs } from 'node:util';
 import { configOrExit, createLogger } from '@attendance/common';
 import { readConfig } from '../../config.ts';
 import { jobNames, runJob, type JobName } from '../../domain/job-runner.ts';
-import { createJobContext } from '../../jobs.ts';
+import { createJobContext, type JobContextOptions } from '../../jobs.ts';
 
-const usage = `usage: job <${jobNames.join('|')}> [--day YYYY-MM-DD (rebuild only)]`;
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { day: { type: 'string' } } });
+const usage = `usage: job <${jobNames.join('|')}> [--day YYYY-MM-DD (rebuild, close-reports)] [--from YYYY-MM-DD --to YYYY-MM-DD (close-reports)]`;
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { day: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
 const name = positionals[0];
-if (!jobNames.includes(name as JobName) || (values.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.day))) {
+const isDay = (value: string | undefined): boolean => value === undefined || /^\d{4}-\d{2}-\d{2}$/.test(value);
+const rangeGiven = values.from !== undefined || values.to !== undefined;
+const usable =
+  jobNames.includes(name as JobName) &&
+  isDay(values.day) &&
+  isDay(values.from) &&
+  isDay(values.to) &&
+  (!rangeGiven || (name === 'close-reports' && values.from !== undefined && values.to !== undefined && values.from <= values.to && values.day === undefined)) &&
+  (values.day === undefined || name === 'rebuild' || name === 'close-reports');
+if (!usable) {
   process.stderr.write(`${usage}\n`);
   process.exit(2);
 }
 const config = configOrExit(readConfig, 'tasks');
 const logger = createLogger('tasks', config.LOG_LEVEL);
-const context = await createJobContext(config, logger, values.day ? { rebuildDay: values.day } : {});
+const options: JobContextOptions = {};
+if (values.day !== undefined && name === 'rebuild') options.rebuildDay = values.day;
+if (values.day !== undefined && name === 'close-reports') options.closeDays = { from: values.day, to: values.day };
+if (values.from !== undefined && values.to !== undefined) options.closeDays = { from: values.from, to: values.to };
+const context = await createJobContext(config, logger, options);
 const run = await runJob(context.jobs[name as JobName], context.lock, logger, { finished: () => undefined });
 await context.close();
 const seconds = (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;

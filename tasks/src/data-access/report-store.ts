@@ -1,0 +1,58 @@
+import { bulkWriteInChunks, CLOSED_DAYS_COLLECTION, findByIds, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, type PartitionReport, type SchoolReport } from '@attendance/common';
+import type { Admin } from 'kafkajs';
+import type { Collection, Db } from 'mongodb';
+import type { ClosedDay, ClosedReportPort, PartitionReportPort } from '../domain/jobs/close-reports.ts';
+
+/** The consumer's partition reports, read by `_id` only (FerretDB scans the collection for anything else). */
+export class MongoPartitionReports implements PartitionReportPort {
+  private readonly collection: Collection<PartitionReport>;
+
+  constructor(
+    db: Db,
+    private readonly admin: Admin,
+    private readonly topic: string,
+  ) {
+    this.collection = db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION);
+  }
+
+  async partitionCount(): Promise<number> {
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
+    const partitions = topics[0]?.partitions.length ?? 0;
+    if (partitions === 0) throw new Error(`topic ${this.topic} has no partitions (does it exist?)`);
+    return partitions;
+  }
+
+  async readPartitionReports(ids: string[]): Promise<PartitionReport[]> {
+    return [...(await findByIds(this.collection, ids, { concurrency: 6 })).values()];
+  }
+}
+
+/** Closed per-school reports and the markers of the days they were written for. */
+export class MongoClosedReports implements ClosedReportPort {
+  private readonly reports: Collection<SchoolReport>;
+  private readonly markers: Collection<ClosedDay>;
+
+  constructor(db: Db) {
+    this.reports = db.collection<SchoolReport>(REPORTS_COLLECTION);
+    this.markers = db.collection<ClosedDay>(CLOSED_DAYS_COLLECTION);
+  }
+
+  async closedDay(day: string): Promise<ClosedDay | undefined> {
+    return (await this.markers.findOne({ _id: day })) ?? undefined;
+  }
+
+  /**
+   * Whole-document upserts by `_id`: idempotent, and each is one update on
+   * FerretDB, so they go in commands of at most 25 (see bulkWriteInChunks).
+   */
+  async writeSchoolReports(reports: SchoolReport[]): Promise<void> {
+    await bulkWriteInChunks(
+      this.reports,
+      reports.map((report) => ({ replaceOne: { filter: { _id: report._id }, replacement: report, upsert: true } })),
+    );
+  }
+
+  async markClosed(marker: ClosedDay): Promise<void> {
+    await this.markers.replaceOne({ _id: marker._id }, marker, { upsert: true });
+  }
+}

@@ -1,0 +1,67 @@
+import { addDays, connectMongo, createKafka, ensureTopic, REPORTS_COLLECTION, PARTITION_REPORTS_COLLECTION, CLOSED_DAYS_COLLECTION, type MongoConnection, type PartitionReport, type SchoolReport } from '@attendance/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stack, testNamespace } from '../../../test/support/stack.ts';
+import { readConfig } from '../../src/config.ts';
+import { runJob } from '../../src/domain/job-runner.ts';
+import type { ClosedDay } from '../../src/domain/jobs/close-reports.ts';
+import { createJobContext, type JobContext } from '../../src/jobs.ts';
+
+const ns = testNamespace('close-reports');
+const logger = pino({ level: 'silent' });
+const observer = { finished: () => undefined };
+const today = new Date().toISOString().slice(0, 10);
+const yesterday = addDays(today, -1);
+const twoDaysAgo = addDays(today, -2);
+let mongo: MongoConnection;
+let context: JobContext;
+
+const partitionReport = (day: string, partition: number, offset: number, schools: PartitionReport['schools']): PartitionReport => ({ _id: `${day}|${partition}`, day, partition, offset, schools, updatedAt: new Date() });
+
+beforeAll(async () => {
+  // The job reads the partition count from the broker: the topic must exist, with 3 partitions.
+  const admin = createKafka('close-reports-test', [stack.kafkaBrokers], logger).admin();
+  await admin.connect();
+  await ensureTopic(admin, ns.topic, 3);
+  await admin.disconnect();
+  mongo = await connectMongo(ns.mongoUrl);
+  context = await createJobContext(readConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, CLOSE_REPORTS_LOOKBACK_DAYS: '2' }), logger);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await mongo?.db.dropDatabase();
+  await mongo?.client.close();
+});
+
+describe('close-reports against the real stack', () => {
+  it("writes each school's closed report from the day's partition reports, and a second run skips the unchanged days", async () => {
+    await mongo.db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).insertMany([
+      partitionReport(yesterday, 0, 120, { 'school-a': { checkIns: 40, checkOuts: 38, fevers: 2 }, 'school-b': { checkIns: 7, checkOuts: 7, fevers: 0 } }),
+      partitionReport(yesterday, 2, 99, { 'school-a': { checkIns: 11, checkOuts: 10, fevers: 1 } }),
+      partitionReport(twoDaysAgo, 1, 3, { 'school-b': { checkIns: 2, checkOuts: 1, fevers: 1 } }),
+      // Today is still open: the scheduled run leaves it alone.
+      partitionReport(today, 0, 5, { 'school-a': { checkIns: 1, checkOuts: 0, fevers: 0 } }),
+    ]);
+
+    const first = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
+    expect(first).toMatchObject({ outcome: 'success', summary: { items: 3, closedDays: [twoDaysAgo, yesterday], unchangedDays: 0 } });
+    const reports = mongo.db.collection<SchoolReport>(REPORTS_COLLECTION);
+    expect(await reports.findOne({ _id: `school-a|${yesterday}` })).toMatchObject({ schoolId: 'school-a', day: yesterday, checkIns: 51, checkOuts: 48, fevers: 3, closedAt: expect.any(Date) });
+    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 7, fevers: 0 });
+    expect(await reports.findOne({ _id: `school-b|${twoDaysAgo}` })).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 1 });
+    expect(await reports.findOne({ _id: `school-a|${today}` })).toBeNull();
+    expect(await mongo.db.collection<ClosedDay>(CLOSED_DAYS_COLLECTION).findOne({ _id: yesterday })).toMatchObject({ partitions: 3, state: '0:120,1:-,2:99', schools: 2 });
+
+    const second = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
+    expect(second).toMatchObject({ outcome: 'success', summary: { items: 0, closedDays: [], unchangedDays: 2 } });
+    expect(await reports.countDocuments()).toBe(3);
+
+    // A late record for yesterday moves partition 1 on: the next run rewrites that day only.
+    await mongo.db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).insertOne(partitionReport(yesterday, 1, 0, { 'school-b': { checkIns: 0, checkOuts: 1, fevers: 0 } }));
+    const third = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
+    expect(third).toMatchObject({ outcome: 'success', summary: { items: 2, closedDays: [yesterday], unchangedDays: 1 } });
+    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 8, fevers: 0 });
+    expect(await reports.countDocuments()).toBe(3);
+  });
+});
