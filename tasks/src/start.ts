@@ -3,7 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { readConfig, type Config } from './config.ts';
 import { runJob, type JobName } from './domain/job-runner.ts';
 import { jobMetrics } from './entry-points/job-metrics.ts';
-import { registerPlatformMetrics } from './entry-points/platform-metrics.ts';
+import { startPlatformMetrics } from './entry-points/platform-metrics.ts';
 import { createJobContext } from './jobs.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
@@ -39,7 +39,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       ),
     );
 
-  registerPlatformMetrics(registry, context.redis, context.mongo.db, config.REDIS_KEY_PREFIX);
+  const platformMetrics = startPlatformMetrics(registry, context.redis, context.mongo.db, config.REDIS_KEY_PREFIX, logger);
 
   let stopping = false;
   const app = createServiceApp({
@@ -60,6 +60,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await Promise.all(tasks.map((task) => Promise.resolve(task.stop())));
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await Promise.allSettled(running);
+    // Before the clients close: a background read in flight finishes on them.
+    await platformMetrics.stop();
     await context.close();
   });
   return { port: boundPort(server), stop };

@@ -1,78 +1,112 @@
-import { DEAD_LETTER_COLLECTION, dayStatePattern } from '@attendance/common';
+import { DEAD_LETTER_COLLECTION, dayStatePattern, type Logger } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { BackgroundRead } from './background-read.ts';
 
 /** Memory sampling walks every state key: at most once a minute, whatever the scrape interval. */
-const STATE_MEMORY_REFRESH_MS = 60_000;
-const DLQ_REFRESH_MS = 10_000;
+const STATE_MEMORY = { intervalMs: 60_000, timeoutMs: 30_000 };
+/** Three counts that scan `dlq` on FerretDB: every 10 s, bounded well below a scrape timeout's worth of store time. */
+const DLQ_COUNTS = { intervalMs: 10_000, timeoutMs: 5_000 };
+const REDIS_INFO = { intervalMs: 10_000, timeoutMs: 2_000 };
 const statuses = ['pending', 'parked', 'resolved'] as const;
+
+export interface PlatformMetrics {
+  /** Stops the background reads and waits for any in flight (idempotent). */
+  stop(): Promise<void>;
+}
+
+/** Sums `MEMORY USAGE` of every attendance-state key, SCAN step by step; gives up (throws) at the deadline. */
+async function sampleStateMemory(redis: Redis, keyPrefix: string, deadline: number): Promise<{ bytes: number; keys: number }> {
+  let cursor = '0';
+  let bytes = 0;
+  let keys = 0;
+  do {
+    if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
+    const [next, batch] = await redis.scan(cursor, 'MATCH', dayStatePattern(keyPrefix), 'COUNT', 1000);
+    cursor = next;
+    if (batch.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+    for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
+    keys += batch.length;
+  } while (cursor !== '0');
+  return { bytes, keys };
+}
 
 /**
  * Gauges about the platform's stored state, owned by the tasks service since
  * it is the one that looks after that state: dead-letter queue size by
  * status, and Redis memory (all of it, and the attendance state's share).
+ * Each is read in the background, one read at a time and bounded (see
+ * BackgroundRead); a scrape only copies the last values, so scrapes are fast
+ * and never add load on FerretDB or Redis, however often they come.
  */
-export function registerPlatformMetrics(registry: Registry, redis: Redis, db: Db, keyPrefix: string): void {
-  let dlq: { at: number; counts: Record<string, number> } | undefined;
+export function startPlatformMetrics(registry: Registry, redis: Redis, db: Db, keyPrefix: string, logger: Logger): PlatformMetrics {
+  const failures = new Counter({
+    name: 'tasks_background_read_failures_total',
+    help: 'Background reads behind the platform gauges that failed or overran their timeout, by read',
+    labelNames: ['read'] as const,
+    registers: [registry],
+  });
+  const onFailure = (read: string): void => failures.inc({ read });
+  const dlqCounts = new BackgroundRead(
+    'dlq-counts',
+    async (deadline) => {
+      const collection = db.collection(DEAD_LETTER_COLLECTION);
+      const maxTimeMS = Math.max(1, deadline - Date.now());
+      // One count after the other: one store call at a time from this read.
+      const counts: Record<string, number> = {};
+      for (const status of statuses) counts[status] = await collection.countDocuments({ status }, { maxTimeMS });
+      return counts;
+    },
+    DLQ_COUNTS,
+    logger,
+    onFailure,
+  );
+  const redisMemory = new BackgroundRead('redis-info', async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0), REDIS_INFO, logger, onFailure);
+  const stateMemory = new BackgroundRead('state-memory', (deadline) => sampleStateMemory(redis, keyPrefix, deadline), STATE_MEMORY, logger, onFailure);
+  for (const read of ['dlq-counts', 'redis-info', 'state-memory']) failures.inc({ read }, 0);
+
   new Gauge({
     name: 'tasks_dlq_entries',
-    help: 'Dead-letter entries by status',
+    help: 'Dead-letter entries by status (counted in the background every 10 s)',
     labelNames: ['status'] as const,
     registers: [registry],
-    async collect() {
-      if (!dlq || Date.now() - dlq.at > DLQ_REFRESH_MS) {
-        const collection = db.collection(DEAD_LETTER_COLLECTION);
-        const counts = await Promise.all(statuses.map((status) => collection.countDocuments({ status })));
-        dlq = { at: Date.now(), counts: Object.fromEntries(statuses.map((status, i) => [status, counts[i] ?? 0])) };
-      }
-      for (const status of statuses) this.set({ status }, dlq.counts[status] ?? 0);
+    collect() {
+      const counts = dlqCounts.latest();
+      if (counts) for (const status of statuses) this.set({ status }, counts[status] ?? 0);
     },
   });
-
   new Gauge({
     name: 'tasks_redis_used_memory_bytes',
-    help: 'Memory Redis uses in total (INFO memory used_memory)',
+    help: 'Memory Redis uses in total (INFO memory used_memory, read every 10 s)',
     registers: [registry],
-    async collect() {
-      const info = await redis.info('memory');
-      this.set(Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0));
+    collect() {
+      const bytes = redisMemory.latest();
+      if (bytes !== undefined) this.set(bytes);
     },
   });
-
-  let state: { at: number; bytes: number; keys: number } | undefined;
-  async function sampleState(): Promise<{ bytes: number; keys: number }> {
-    if (!state || Date.now() - state.at > STATE_MEMORY_REFRESH_MS) {
-      let cursor = '0';
-      let bytes = 0;
-      let keys = 0;
-      do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', dayStatePattern(keyPrefix), 'COUNT', 1000);
-        cursor = next;
-        if (batch.length === 0) continue;
-        const pipeline = redis.pipeline();
-        for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
-        for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
-        keys += batch.length;
-      } while (cursor !== '0');
-      state = { at: Date.now(), bytes, keys };
-    }
-    return state;
-  }
   new Gauge({
     name: 'tasks_attendance_state_memory_bytes',
     help: 'Redis memory used by attendance state keys (MEMORY USAGE summed, refreshed every minute)',
     registers: [registry],
-    async collect() {
-      this.set((await sampleState()).bytes);
+    collect() {
+      const state = stateMemory.latest();
+      if (state) this.set(state.bytes);
     },
   });
   new Gauge({
     name: 'tasks_attendance_state_keys',
     help: 'Attendance state hashes in Redis (all days still kept)',
     registers: [registry],
-    async collect() {
-      this.set((await sampleState()).keys);
+    collect() {
+      const state = stateMemory.latest();
+      if (state) this.set(state.keys);
     },
   });
+
+  const reads = [dlqCounts, redisMemory, stateMemory];
+  for (const read of reads) read.start();
+  return { stop: async () => void (await Promise.all(reads.map((read) => read.stop()))) };
 }
