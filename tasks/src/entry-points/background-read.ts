@@ -63,7 +63,7 @@ export class BackgroundRead<T> {
     try {
       reading = this.read(deadline);
     } catch (err) {
-      reading = Promise.reject(err as Error);
+      reading = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     this.inFlight = reading
       .then(
