@@ -50,7 +50,7 @@ export function formatReport(report: BenchmarkReport): string {
   } else {
     lines.push(`stored     NOT COMPLETE: ${persistence.pending} of ${persistence.accepted} accepted records still missing when the wait ended`);
   }
-  const summary = `${v.acceptedCheckIns} check-ins and ${v.acceptedCheckOuts} check-outs accepted; ${v.documents} documents for ${v.participants} students${v.uncertainUsers > 0 ? ` (+${v.uncertainDocuments} of ${v.uncertainUsers} students with an unknown outcome, not judged)` : ''}`;
+  const summary = `${v.acceptedCheckIns} check-ins and ${v.acceptedCheckOuts} check-outs accepted; ${v.documents} records stored for ${v.participants} students${v.uncertainUsers > 0 ? ` (+${v.uncertainDocuments} of ${v.uncertainUsers} students with an unknown outcome, not judged)` : ''}`;
   if (v.ok) {
     lines.push(`verified   OK: ${summary}; nothing missing or extra; reports match attendances`);
   } else {

@@ -1,6 +1,6 @@
 import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Db } from 'mongodb';
-import { ATTENDANCES_COLLECTION, type StoredAttendance } from './stored-attendance.ts';
+import { ATTENDANCES_COLLECTION, type StoredRecord } from './stored-attendance.ts';
 
 export interface Student {
   userId: string;
@@ -11,7 +11,7 @@ export interface StudentSelection {
   students: Student[];
   /** Schools the students were drawn from (all of them when no subset was asked for). */
   schoolIds: string[] | 'all';
-  /** Seeded students passed over because `attendances` already has them today (a second check-in would be a 409). */
+  /** Seeded students passed over because `attendances` already has their check-in today (a second one would be a 409). */
   skippedAlreadyCheckedIn: number;
 }
 
@@ -39,7 +39,8 @@ export async function selectStudents(db: Db, options: SelectionOptions): Promise
   const bySchool = schoolIds === 'all' ? {} : { schoolId: { $in: schoolIds } };
 
   const checkedIn = new Set<string>();
-  const todays = db.collection<StoredAttendance>(ATTENDANCES_COLLECTION).find({ day: options.day, ...bySchool }, { projection: { userId: 1 } });
+  // Check-ins only: one document per student who came (equality filters FerretDB hands to PostgreSQL).
+  const todays = db.collection<StoredRecord>(ATTENDANCES_COLLECTION).find({ day: options.day, type: 'checkin', ...bySchool }, { projection: { userId: 1 } });
   for await (const document of todays) checkedIn.add(document.userId);
 
   const students: Student[] = [];

@@ -1,15 +1,15 @@
 import { ATTENDANCES_COLLECTION, findByIds, type AttendanceDocument } from '@attendance/common';
 import type { Db } from 'mongodb';
 
-/** The fields of the stored contract (common/src/stored-attendance.ts) the benchmark reads back. */
-export type StoredAttendance = Pick<AttendanceDocument, '_id' | 'userId' | 'schoolId' | 'day' | 'checkIn' | 'checkOut' | 'feverSource'>;
+/** The fields of the stored contract (common/src/stored-attendance.ts) the benchmark reads back: one document per stored record. */
+export type StoredRecord = Pick<AttendanceDocument, '_id' | 'userId' | 'schoolId' | 'day' | 'type' | 'recordId'>;
 
 export { ATTENDANCES_COLLECTION, attendanceId as attendanceIdOf } from '@attendance/common';
 
-/** The run's day documents, read by `_id` (see `findByIds` for why not `$in`). */
-export function loadAttendances(db: Db, ids: string[]): Promise<Map<string, StoredAttendance>> {
-  return findByIds(db.collection<StoredAttendance>(ATTENDANCES_COLLECTION), ids, {
+/** The run's records, read by `_id` (`userId|day|type`; see `findByIds` for why not `$in`). */
+export function loadAttendances(db: Db, ids: string[]): Promise<Map<string, StoredRecord>> {
+  return findByIds(db.collection<StoredRecord>(ATTENDANCES_COLLECTION), ids, {
     concurrency: 16,
-    projection: { userId: 1, schoolId: 1, day: 1, checkIn: 1, checkOut: 1, feverSource: 1 },
+    projection: { userId: 1, schoolId: 1, day: 1, type: 1, recordId: 1 },
   });
 }

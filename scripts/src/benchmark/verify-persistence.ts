@@ -28,7 +28,7 @@ export interface VerificationResult {
   acceptedCheckIns: number;
   acceptedCheckOuts: number;
   participants: number;
-  /** `attendances` documents of the run's students (those with a predictable state). */
+  /** `attendances` documents (one per stored record) of the run's students (those with a predictable state). */
   documents: number;
   uncertainUsers: number;
   /** Documents of uncertain students: allowed, not required. */
@@ -39,63 +39,59 @@ export interface VerificationResult {
   extra: Finding[];
   /** Stored with another record id than the one accepted (or two 202s for one slot). */
   mismatched: Finding[];
-  /** School-days whose report shards do not add up to what `attendances` holds. */
+  /** School-days whose partition reports do not add up to what `attendances` holds. */
   reportMismatches: ReportMismatch[];
 }
 
-interface ExpectedDocument {
+interface ExpectedRecord {
   userId: string;
   day: string;
-  checkIn?: string;
-  checkOut?: string;
+  slot: Slot;
+  recordId: string;
 }
 
+const types = ['checkin', 'checkout'] as const;
 const slotOf = (type: 'checkin' | 'checkout'): Slot => (type === 'checkin' ? 'checkIn' : 'checkOut');
 
 /**
  * Checks that MongoDB holds exactly what the platform acknowledged: for every
- * 202 the record in its user's day document (same record id), and for the
- * run's students nothing it did not acknowledge; then that the report shards
- * of the schools involved add up to what `attendances` says. One pass, no
- * waiting: call it once the consumer has drained (see waitForPersistence).
+ * 202 its document (`userId|day|type`) with the accepted record id, and for
+ * the run's students no record it did not acknowledge; then that the
+ * partition reports of the schools involved add up to what `attendances`
+ * says. One pass, no waiting: call it once the consumer has drained (see
+ * waitForPersistence).
  */
 export async function verifyPersistence(db: Db, expectation: RunExpectation): Promise<VerificationResult> {
   const uncertain = new Set(expectation.uncertainUsers);
   const mismatched: Finding[] = [];
-  const expected = new Map<string, ExpectedDocument>();
+  const expected = new Map<string, ExpectedRecord>();
   for (const record of expectation.accepted) {
-    const id = attendanceIdOf(record.userId, record.day);
-    const entry = expected.get(id) ?? { userId: record.userId, day: record.day };
+    const id = attendanceIdOf(record.userId, record.day, record.type);
     const slot = slotOf(record.type);
-    const already = entry[slot];
-    if (already !== undefined) mismatched.push({ userId: record.userId, day: record.day, slot, expected: already, found: `a second 202: ${record.id}` });
-    else entry[slot] = record.id;
-    expected.set(id, entry);
+    const already = expected.get(id);
+    if (already !== undefined) mismatched.push({ userId: record.userId, day: record.day, slot, expected: already.recordId, found: `a second 202: ${record.id}` });
+    else expected.set(id, { userId: record.userId, day: record.day, slot, recordId: record.id });
   }
 
-  const ids = new Set(expected.keys());
-  for (const { userId } of expectation.participants) for (const day of expectation.days) ids.add(attendanceIdOf(userId, day));
-  const stored = await loadAttendances(db, [...ids]);
+  const ids = new Map<string, { userId: string; day: string; slot: Slot }>();
+  for (const [id, { userId, day, slot }] of expected) ids.set(id, { userId, day, slot });
+  for (const { userId } of expectation.participants) for (const day of expectation.days) for (const type of types) ids.set(attendanceIdOf(userId, day, type), { userId, day, slot: slotOf(type) });
+  const stored = await loadAttendances(db, [...ids.keys()]);
 
   const missing: Finding[] = [];
   const extra: Finding[] = [];
   let documents = 0;
   let uncertainDocuments = 0;
-  for (const id of ids) {
-    const document = stored.get(id);
-    const want = expected.get(id);
-    const [userId = '', day = ''] = id.split('|');
-    if (document) {
+  for (const [id, { userId, day, slot }] of ids) {
+    const found = stored.get(id)?.recordId;
+    const wanted = expected.get(id)?.recordId;
+    if (found !== undefined) {
       if (uncertain.has(userId)) uncertainDocuments += 1;
       else documents += 1;
     }
-    for (const slot of ['checkIn', 'checkOut'] as const) {
-      const found = document?.[slot]?.recordId;
-      const wanted = want?.[slot];
-      if (wanted !== undefined && found === undefined) missing.push({ userId, day, slot, expected: wanted });
-      else if (wanted !== undefined && found !== wanted) mismatched.push({ userId, day, slot, expected: wanted, ...(found === undefined ? {} : { found }) });
-      else if (wanted === undefined && found !== undefined && !uncertain.has(userId)) extra.push({ userId, day, slot, found });
-    }
+    if (wanted !== undefined && found === undefined) missing.push({ userId, day, slot, expected: wanted });
+    else if (wanted !== undefined && found !== wanted) mismatched.push({ userId, day, slot, expected: wanted, ...(found === undefined ? {} : { found }) });
+    else if (wanted === undefined && found !== undefined && !uncertain.has(userId)) extra.push({ userId, day, slot, found });
   }
 
   const schoolIds = [...new Set(expectation.participants.map((participant) => participant.schoolId))];
