@@ -1,17 +1,20 @@
+import { ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType } from '@attendance/common';
 import type { Db } from 'mongodb';
-import type { AttendanceSource, StoredAttendance } from '../domain/jobs/rebuild-state.ts';
+import type { AttendanceSource, StoredRecord } from '../domain/jobs/rebuild-state.ts';
 
-/** Reads a day's attendances with one cursor (one pass over the collection, also on FerretDB). */
+/**
+ * Reads a day's records of one type with one cursor. `{ day, type }` is an
+ * equality filter FerretDB hands to PostgreSQL, so one pass returns only
+ * those documents; the projection keeps what goes over the wire to two fields.
+ */
 export class MongoAttendanceSource implements AttendanceSource {
   constructor(private readonly db: Db) {}
 
-  async forEachPage(day: string, pageSize: number, onPage: (page: StoredAttendance[]) => Promise<void>): Promise<void> {
-    const cursor = this.db
-      .collection<StoredAttendance>('attendances')
-      .find({ day }, { projection: { _id: 0, userId: 1, day: 1, 'checkIn.at': 1, 'checkOut.at': 1 }, batchSize: pageSize });
-    let page: StoredAttendance[] = [];
-    for await (const attendance of cursor) {
-      page.push(attendance);
+  async forEachPage(day: string, type: AttendanceType, pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>): Promise<void> {
+    const cursor = this.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find({ day, type }, { projection: { _id: 0, userId: 1, at: 1 }, batchSize: pageSize });
+    let page: StoredRecord[] = [];
+    for await (const record of cursor) {
+      page.push(record);
       if (page.length >= pageSize) {
         await onPage(page);
         page = [];

@@ -1,11 +1,12 @@
-import { dayStatePattern, stateLocation } from '@attendance/common';
-import type { Redis, Result } from 'ioredis';
+import { dayStatePattern, encodeCheckIn, encodeCheckOut, stateLocation, type StateLocation } from '@attendance/common';
+import type { ChainableCommander, Redis, Result } from 'ioredis';
 import type { StateKeyStore } from '../domain/jobs/rollover.ts';
-import type { StateWriter } from '../domain/jobs/rebuild-state.ts';
+import type { StateEntry, StateWriter } from '../domain/jobs/rebuild-state.ts';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     mergeAttendanceState(key: string, field: string | Buffer, value: number, ttlSeconds: number): Result<number, Context>;
+    mergeCheckOutState(key: string, field: string | Buffer, checkOutPart: number, withoutCheckIn: number, ttlSeconds: number): Result<number, Context>;
   }
 }
 
@@ -24,6 +25,28 @@ end
 return 0
 `;
 
+/**
+ * Rebuild's second pass: adds a check-out to whatever check-in the first pass
+ * (or a live claim) left. ARGV[2] is the check-out's part of the value
+ * (`encodeCheckOut(0, minute)`), added to the check-in minute Redis holds;
+ * ARGV[3] is the whole value for a user without a check-in in Redis. A state
+ * that already has a check-out (>= 1440, see encodeCheckOut) is left alone.
+ */
+const mergeCheckOutScript = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+local value
+if not current then
+  value = tonumber(ARGV[3])
+elseif tonumber(current) < 1440 then
+  value = tonumber(current) + tonumber(ARGV[2])
+else
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], value)
+redis.call('EXPIRE', KEYS[1], ARGV[4], 'NX')
+return 1
+`;
+
 /** How many keys one SCAN step asks for: small steps keep Redis responsive for check-ins. */
 const SCAN_COUNT = 1000;
 
@@ -34,6 +57,7 @@ export class AttendanceStateStore implements StateKeyStore, StateWriter {
     private readonly ttlSeconds: number,
   ) {
     redis.defineCommand('mergeAttendanceState', { numberOfKeys: 1, lua: mergeScript });
+    redis.defineCommand('mergeCheckOutState', { numberOfKeys: 1, lua: mergeCheckOutScript });
   }
 
   async scanStateKeys(onKeys: (keys: string[]) => Promise<void>): Promise<void> {
@@ -49,13 +73,19 @@ export class AttendanceStateStore implements StateKeyStore, StateWriter {
     return this.redis.unlink(...keys);
   }
 
-  async merge(entries: { userId: string; day: string; value: number }[]): Promise<void> {
+  async mergeCheckIns(entries: StateEntry[]): Promise<void> {
+    await this.exec(entries, (pipeline, { key, field }, { minute }) => pipeline.mergeAttendanceState(key, field, encodeCheckIn(minute), this.ttlSeconds));
+  }
+
+  async mergeCheckOuts(entries: StateEntry[]): Promise<void> {
+    await this.exec(entries, (pipeline, { key, field }, { minute }) => pipeline.mergeCheckOutState(key, field, encodeCheckOut(0, minute), encodeCheckOut(encodeCheckIn(minute), minute), this.ttlSeconds));
+  }
+
+  /** One pipeline for the entries; throws the first failed reply. */
+  private async exec(entries: StateEntry[], add: (pipeline: ChainableCommander, location: StateLocation, entry: StateEntry) => void): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const { userId, day, value } of entries) {
-      const { key, field } = stateLocation(this.keyPrefix, day, userId);
-      pipeline.mergeAttendanceState(key, field, value, this.ttlSeconds);
-    }
+    for (const entry of entries) add(pipeline, stateLocation(this.keyPrefix, entry.day, entry.userId), entry);
     const replies = await pipeline.exec();
     const failed = replies?.find(([error]) => error);
     if (failed?.[0]) throw failed[0];

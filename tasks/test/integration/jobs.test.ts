@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { connectMongo, connectRedis, stateLocation, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
+import { attendanceId, connectMongo, connectRedis, encodeCheckIn, encodeCheckOut, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,39 @@ describe('rebuild', () => {
     const again = await checkIn(userId);
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('already-checked-in');
+  });
+
+  it("restores a check-out onto its check-in from the stored records, so the student's second check-out gets 409", async () => {
+    const [inAndOut, onlyIn] = [randomId(), randomId()];
+    // Stored directly (the records' times only need to fall on today in UTC, the test's zone).
+    const checkInAt = new Date(`${today}T00:05:00Z`);
+    const checkOutAt = new Date(`${today}T00:07:00Z`);
+    const stored = (userId: string, type: AttendanceType, at: Date): AttendanceDocument => ({
+      _id: attendanceId(userId, today, type),
+      userId,
+      schoolId: 'school-1',
+      day: today,
+      type,
+      recordId: randomId('r'),
+      at,
+      temperature: 36.6,
+      receivedAt: at,
+      source: `0:${randomId('o')}`,
+      fever: false,
+      storedAt: new Date(),
+    });
+    await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertMany([stored(inAndOut, 'checkin', checkInAt), stored(inAndOut, 'checkout', checkOutAt), stored(onlyIn, 'checkin', checkInAt)]);
+    const minute = (at: Date) => at.getUTCHours() * 60 + at.getUTCMinutes();
+
+    const run = await runJob(context.jobs.rebuild, context.lock, logger, observer);
+    expect(run).toMatchObject({ outcome: 'success' });
+    const valueOf = async (userId: string) => {
+      const { key, field } = stateLocation(ns.redisPrefix, today, userId);
+      return Number(await redis.hget(key, field));
+    };
+    expect(await valueOf(inAndOut)).toBe(encodeCheckOut(encodeCheckIn(minute(checkInAt)), minute(checkOutAt)));
+    expect(await valueOf(onlyIn)).toBe(encodeCheckIn(minute(checkInAt)));
+    const again = await postJson(`${attendance.url}/attendances`, { type: 'checkout', userId: inAndOut, schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 });
+    expect(again).toMatchObject({ status: 409, body: { error: 'already-checked-out' } });
   });
 });

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runJob, type Job } from '../../src/domain/job-runner.ts';
 import { deadLetterRetryJob, nextAttemptDelaySeconds, type DeadLetterPort } from '../../src/domain/jobs/dead-letter-retry.ts';
-import { stateValueOf } from '../../src/domain/jobs/rebuild-state.ts';
+import { rebuildStateJob, type StateEntry, type StoredRecord } from '../../src/domain/jobs/rebuild-state.ts';
 import { rolloverJob } from '../../src/domain/jobs/rollover.ts';
 
 const silent = pino({ level: 'silent' });
@@ -68,11 +68,78 @@ describe('dead-letter retry', () => {
 });
 
 describe('rebuild', () => {
-  it('turns a stored attendance back into the Redis value the claim script would have written', () => {
-    const day = '2026-11-21';
-    expect(stateValueOf({ userId: 'u', day, checkIn: { at: new Date('2026-11-21T07:58:00Z') } }, 'UTC')).toBe(478);
-    expect(stateValueOf({ userId: 'u', day, checkIn: { at: new Date('2026-11-21T07:58:00Z') }, checkOut: { at: new Date('2026-11-21T15:00:00Z') } }, 'UTC')).toBe(478 + 1440 * 901);
-    expect(stateValueOf({ userId: 'u', day }, 'UTC')).toBeUndefined();
+  const day = '2026-11-21';
+  const at = (time: string) => new Date(`${day}T${time}Z`);
+  /** Redis in memory, with the merge rules of the two Lua scripts. */
+  function memoryState(initial: Record<string, number> = {}) {
+    const values = new Map(Object.entries(initial));
+    const pipelines: { type: string; size: number }[] = [];
+    return {
+      values,
+      pipelines,
+      mergeCheckIns: async (entries: StateEntry[]) => {
+        pipelines.push({ type: 'checkin', size: entries.length });
+        for (const { userId, minute } of entries) if (!values.has(userId)) values.set(userId, minute);
+      },
+      mergeCheckOuts: async (entries: StateEntry[]) => {
+        pipelines.push({ type: 'checkout', size: entries.length });
+        for (const { userId, minute } of entries) {
+          const current = values.get(userId);
+          if (current === undefined) values.set(userId, minute + 1440 * (minute + 1));
+          else if (current < 1440) values.set(userId, current + 1440 * (minute + 1));
+        }
+      },
+    };
+  }
+  const source = (records: Record<'checkin' | 'checkout', StoredRecord[]>, reads: string[] = []) => ({
+    forEachPage: async (_day: string, type: 'checkin' | 'checkout', pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>) => {
+      reads.push(type);
+      for (let i = 0; i < records[type].length; i += pageSize) await onPage(records[type].slice(i, i + pageSize));
+    },
+  });
+
+  it('restores check-ins, then adds each check-out onto its check-in: the values the claim script would have written', async () => {
+    const reads: string[] = [];
+    const state = memoryState();
+    const records = {
+      checkin: [{ userId: 'a', at: at('07:58:00') }, { userId: 'b', at: at('08:10:00') }, { userId: 'c', at: at('08:30:00') }],
+      checkout: [{ userId: 'a', at: at('15:00:00') }, { userId: 'c', at: at('16:45:00') }],
+    };
+    const job = rebuildStateJob(source(records, reads), state, { timeZone: 'UTC', now: () => Date.parse(`${day}T17:00:00Z`), pageSize: 2 });
+
+    expect(await job.run()).toMatchObject({ items: 5, restoredUsers: 3, checkIns: 3, checkOuts: 2, day });
+    expect(Object.fromEntries(state.values)).toEqual({ a: 478 + 1440 * 901, b: 490, c: 510 + 1440 * 1006 });
+    // Every check-in is in Redis before the first check-out is merged; pages become pipelines.
+    expect(reads).toEqual(['checkin', 'checkout']);
+    expect(state.pipelines).toEqual([{ type: 'checkin', size: 2 }, { type: 'checkin', size: 1 }, { type: 'checkout', size: 2 }]);
+  });
+
+  it('never moves a state backwards: a check-out already in Redis stays, a live check-in is kept', async () => {
+    const state = memoryState({ a: 478 + 1440 * 901, b: 300 });
+    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', at: at('07:58:00') }, { userId: 'b', at: at('05:00:00') }], checkout: [{ userId: 'a', at: at('15:00:00') }] }), state, { timeZone: 'UTC', now: Date.now, day, pageSize: 10 });
+    await job.run();
+    expect(Object.fromEntries(state.values)).toEqual({ a: 478 + 1440 * 901, b: 300 });
+  });
+
+  it('reads minutes in the attendance time zone', async () => {
+    const state = memoryState();
+    // 23:30 UTC on the 20th is 08:30 on the 21st in Tokyo.
+    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', at: new Date('2026-11-20T23:30:00Z') }], checkout: [] }), state, { timeZone: 'Asia/Tokyo', now: Date.now, day, pageSize: 10 });
+    await job.run();
+    expect(state.values.get('a')).toBe(510);
+  });
+
+  it('fails the run when a Redis pipeline fails, after the pipelines in flight have ended', async () => {
+    let merged = 0;
+    const writer = {
+      mergeCheckIns: async (entries: StateEntry[]) => {
+        merged += entries.length;
+        if (merged > 2) throw new Error('redis down');
+      },
+      mergeCheckOuts: async () => undefined,
+    };
+    const records = { checkin: Array.from({ length: 6 }, (_, i) => ({ userId: `u${i}`, at: at('08:00:00') })), checkout: [] };
+    await expect(rebuildStateJob(source(records), writer, { timeZone: 'UTC', now: Date.now, day, pageSize: 2 }).run()).rejects.toThrow('redis down');
   });
 });
 

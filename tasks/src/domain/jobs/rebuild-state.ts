@@ -1,54 +1,79 @@
-import { dayOf, encodeCheckIn, encodeCheckOut, localTime } from '@attendance/common';
+import { dayOf, localTime, type AttendanceType } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
 
-/** The parts of a stored attendance the Redis state needs. */
-export interface StoredAttendance {
+/** The parts of a stored record (one `attendances` document) the Redis state needs. */
+export interface StoredRecord {
   userId: string;
-  day: string;
-  checkIn?: { at: Date };
-  checkOut?: { at: Date };
+  at: Date;
 }
 
 export interface AttendanceSource {
-  /** Streams the day's attendances in pages. */
-  forEachPage(day: string, pageSize: number, onPage: (page: StoredAttendance[]) => Promise<void>): Promise<void>;
+  /** Streams the day's stored records of one type in pages. */
+  forEachPage(day: string, type: AttendanceType, pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>): Promise<void>;
+}
+
+export interface StateEntry {
+  userId: string;
+  day: string;
+  /** Minute of the event in the attendance time zone, 0-1439. */
+  minute: number;
 }
 
 export interface StateWriter {
-  /** Writes each value unless Redis already holds the same or a later state for that user. */
-  merge(entries: { userId: string; day: string; value: number }[]): Promise<void>;
+  /** Sets each user's check-in unless Redis already holds a state for them (a check-in, or a check-out after it). */
+  mergeCheckIns(entries: StateEntry[]): Promise<void>;
+  /**
+   * Adds each check-out to the check-in Redis holds for the user (the
+   * check-in minute stands in for a missing check-in); never touches a state
+   * that already has a check-out.
+   */
+  mergeCheckOuts(entries: StateEntry[]): Promise<void>;
 }
 
-/** The Redis state value that a stored attendance stands for. */
-export function stateValueOf(attendance: StoredAttendance, timeZone: string): number | undefined {
-  const checkIn = attendance.checkIn ?? attendance.checkOut;
-  if (!checkIn) return undefined;
-  const inValue = encodeCheckIn(localTime(checkIn.at.getTime(), timeZone).minute);
-  return attendance.checkOut ? encodeCheckOut(inValue, localTime(attendance.checkOut.at.getTime(), timeZone).minute) : inValue;
-}
+/** Redis pipelines in flight while the next page is read: reading FerretDB and writing Redis overlap. */
+const MERGES_IN_FLIGHT = 4;
 
 /**
  * Rebuilds a day's check-in state in Redis from MongoDB, for after Redis lost
  * its data: without it, a student who already checked in could check in
  * again (the consumer would still store them once, but the device would get
- * 202 instead of 409). Merging never moves a user's state backwards, so it is
- * safe while check-ins keep arriving.
+ * 202 instead of 409). Two passes over the day's records, check-ins first,
+ * then check-outs merged onto them in Redis: no map of the day's users is
+ * ever held in memory, whatever the day's size. Merging never moves a user's
+ * state backwards, so it is safe while check-ins keep arriving.
  */
 export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, options: { timeZone: string; now: () => number; day?: string; pageSize: number }): Job {
   return {
     name: 'rebuild',
     async run(): Promise<JobSummary> {
       const day = options.day ?? dayOf(options.now(), options.timeZone);
-      let restored = 0;
-      await source.forEachPage(day, options.pageSize, async (page) => {
-        const entries = page.flatMap((attendance) => {
-          const value = stateValueOf(attendance, options.timeZone);
-          return value === undefined ? [] : [{ userId: attendance.userId, day: attendance.day, value }];
+      const restored = { checkin: 0, checkout: 0 };
+      const seconds = { checkin: 0, checkout: 0 };
+      for (const type of ['checkin', 'checkout'] as const) {
+        const passStarted = options.now();
+        const merge = type === 'checkin' ? writer.mergeCheckIns.bind(writer) : writer.mergeCheckOuts.bind(writer);
+        const inFlight = new Set<Promise<void>>();
+        let failure: Error | undefined;
+        await source.forEachPage(day, type, options.pageSize, async (page) => {
+          if (failure !== undefined) throw failure;
+          const entries = page.map((record) => ({ userId: record.userId, day, minute: localTime(record.at.getTime(), options.timeZone).minute }));
+          const merging: Promise<void> = merge(entries).then(
+            () => void inFlight.delete(merging),
+            (err: unknown) => {
+              failure ??= err instanceof Error ? err : new Error(String(err));
+              inFlight.delete(merging);
+            },
+          );
+          inFlight.add(merging);
+          restored[type] += entries.length;
+          // Backpressure: the next page is read only while fewer than MERGES_IN_FLIGHT pipelines wait on Redis.
+          if (inFlight.size >= MERGES_IN_FLIGHT) await Promise.race(inFlight);
         });
-        await writer.merge(entries);
-        restored += entries.length;
-      });
-      return { items: restored, restoredUsers: restored, day };
+        await Promise.all(inFlight);
+        if (failure !== undefined) throw failure;
+        seconds[type] = (options.now() - passStarted) / 1000;
+      }
+      return { items: restored.checkin + restored.checkout, restoredUsers: restored.checkin, checkIns: restored.checkin, checkOuts: restored.checkout, checkInPassSeconds: seconds.checkin, checkOutPassSeconds: seconds.checkout, day };
     },
   };
 }
