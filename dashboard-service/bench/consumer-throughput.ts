@@ -1,17 +1,18 @@
 /**
  * How fast the consumer stores records into the MongoDB-wire server.
  *
- *   pnpm --filter @attendance/dashboard-service bench:consumer [--records 100000] [--schools 100]
+ *   pnpm --filter @attendance/dashboard-service bench:consumer [--records 100000] [--schools 1000]
  *
- * Puts N check-in events (then N/2 check-outs) on a fresh topic, starts the
- * dashboard service on it, and times until the report shards add up to every
- * record. Uses a fresh database and consumer group, so it never touches real
+ * Puts N/2 check-in events, then a check-out for each of those students, on a
+ * fresh topic, starts the dashboard service on it, and times until the
+ * partition reports (the consumer's counts) add up to every record. The
+ * default spreads records over the design's 1,000 schools, as in production. Uses a fresh database and consumer group, so it never touches real
  * data. Prints progress and figures, writes results/consumer-throughput.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { connectMongo, createKafka, createLogger, ensureTopic, type AttendanceEvent } from '@attendance/common';
+import { connectMongo, createKafka, createLogger, ensureTopic, PARTITION_REPORTS_COLLECTION, sumPartitionReports, type AttendanceEvent, type PartitionReport } from '@attendance/common';
 import { Partitioners } from 'kafkajs';
 import { readConfig } from '../src/config.ts';
 import { start } from '../src/start.ts';
@@ -19,13 +20,13 @@ import { start } from '../src/start.ts';
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '100000' },
-    schools: { type: 'string', default: '100' },
+    schools: { type: 'string', default: '1000' },
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
-    'mongo-base-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
+    'mongo-base-url': { type: 'string', default: process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017' },
     'keep-data': { type: 'boolean', default: false },
   },
 });
-const checkIns = Math.floor(Number(values.records) * (2 / 3));
+const checkIns = Math.floor(Number(values.records) / 2);
 const checkOuts = Number(values.records) - checkIns;
 const run = randomBytes(3).toString('hex');
 const topic = `bench.consumer.${run}`;
@@ -64,18 +65,24 @@ const service = await start({
   config: readConfig({ PORT: '0', KAFKA_BROKERS: values.brokers, KAFKA_TOPIC: topic, KAFKA_GROUP_ID: `bench-${run}`, MONGO_URL: `${values['mongo-base-url']}/${database}`, LOG_LEVEL: 'warn' }),
   logger,
 });
+/** Records the partition reports count (the consumer writes them last in a batch, after the records). */
+async function storedRecords(): Promise<number> {
+  const reports = await db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).find({}, { projection: { schools: 1 } }).toArray();
+  let total = 0;
+  for (const counts of sumPartitionReports(reports).values()) total += counts.checkIns + counts.checkOuts;
+  return total;
+}
 let stored = 0;
 while (stored < checkIns + checkOuts) {
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const shards = await db.collection<{ checkIns: number; checkOuts: number }>('reports').find({}, { projection: { checkIns: 1, checkOuts: 1 } }).toArray();
-  stored = shards.reduce((sum, shard) => sum + shard.checkIns + shard.checkOuts, 0);
+  stored = await storedRecords();
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`\rstored ${stored.toLocaleString()} / ${(checkIns + checkOuts).toLocaleString()} (${Math.round(stored / seconds).toLocaleString()} records/s)   `);
 }
 const seconds = (Date.now() - started) / 1000;
 process.stderr.write('\n');
 await service.stop();
-const result = { records: checkIns + checkOuts, checkIns, checkOuts, seconds, recordsPerSecond: Math.round((checkIns + checkOuts) / seconds), attendances: await db.collection('attendances').estimatedDocumentCount() };
+const result = { records: checkIns + checkOuts, checkIns, checkOuts, schools: Number(values.schools), seconds, recordsPerSecond: Math.round((checkIns + checkOuts) / seconds), attendances: await db.collection('attendances').estimatedDocumentCount() };
 console.table([result]);
 if (!values['keep-data']) await db.dropDatabase();
 await client.close();
