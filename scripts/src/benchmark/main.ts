@@ -8,6 +8,7 @@
  * full persistence and the verification; writes results/benchmark-<time>.json.
  * Exit codes: 0 verified, 1 verification failed or the run could not start, 2 usage.
  */
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '@attendance/common';
 import { exitOnUsageError, positiveInteger, share, UsageError } from '../shared/cli-options.ts';
@@ -15,6 +16,7 @@ import { terminalReporter } from '../shared/progress.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
 import { formatReport } from './print-report.ts';
 import { MAX_NOISE_SHARE } from './request-mix.ts';
+import { MAX_WATCHED_SCHOOLS } from './visible-lag.ts';
 import { runBenchmark, type BenchmarkOptions } from './run-benchmark.ts';
 
 const usage = `usage: pnpm benchmark [options]
@@ -29,12 +31,16 @@ const usage = `usage: pnpm benchmark [options]
   --duplicates SHARE     repeats of check-ins already sent, answered 409 (default 0.05)
   --invalid SHARE        invalid bodies, answered 400 (default 0.02)
   --schools N            only students of the first N schools
-  --limit N              at most N students (default 100000 without --count)
+  --limit N              at most N students (default 100000 without --count, or rate x duration if more)
   --batch                replay through POST /attendances/batch instead
   --batch-size N         records per batch request (default 1000)
   --batch-concurrency N  batch requests in flight (default 4)
   --baseline             also load a bare Express app and print the ratio
-  --drain-timeout S      how long to wait for the consumer to store everything (default 120)`;
+  --drain-timeout S      how long to wait for the consumer to store everything (default 120)
+  --lag-schools N        schools whose GET /schools/:id is polled for the 202-to-visible lag (default 20, at most 20; 0: off)
+  --kafka-brokers LIST   where to read the consumer group's lag (default KAFKA_BROKERS or 127.0.0.1:9092)
+  --topic T, --group G   the attendance topic and consumer group (default KAFKA_TOPIC or attendance, dashboard)
+  --state-dir DIR        the stack's state directory with the pid files for CPU per process (default STACK_STATE_DIR or .stack)`;
 
 function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
   const { values } = parseArgs({
@@ -56,6 +62,11 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
       'batch-concurrency': { type: 'string', default: '4' },
       baseline: { type: 'boolean', default: false },
       'drain-timeout': { type: 'string', default: '120' },
+      'lag-schools': { type: 'string', default: '20' },
+      'kafka-brokers': { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+      topic: { type: 'string', default: process.env.KAFKA_TOPIC ?? 'attendance' },
+      group: { type: 'string', default: process.env.KAFKA_GROUP_ID ?? 'dashboard' },
+      'state-dir': { type: 'string', default: process.env.STACK_STATE_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url)) },
       help: { type: 'boolean', default: false },
     },
   });
@@ -84,6 +95,9 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
     connections: positiveInteger('connections', values.connections),
     shares,
     drainTimeoutMs: positiveInteger('drain-timeout', values['drain-timeout']) * 1000,
+    visibleLagSchools: values['lag-schools'] === '0' ? 0 : Math.min(positiveInteger('lag-schools', values['lag-schools']), MAX_WATCHED_SCHOOLS),
+    kafka: { brokers: values['kafka-brokers'].split(','), topic: values.topic, groupId: values.group },
+    stateDir: values['state-dir'],
     ...(count === undefined ? {} : { count }),
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
     ...(rate === undefined ? {} : { rate }),

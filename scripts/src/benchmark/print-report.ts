@@ -19,6 +19,39 @@ function findings(label: string, list: Finding[]): string[] {
   return [`  ${label}: ${list.length}`, ...shown, ...(list.length > FINDINGS_SHOWN ? [`    ... and ${list.length - FINDINGS_SHOWN} more (see the results file)`] : [])];
 }
 
+/** The lag a dashboard user sees, the consumer's lag over time, and CPU per process. */
+function figures(report: BenchmarkReport): string[] {
+  const lines: string[] = [];
+  const visible = report.visibleLag;
+  if (visible) {
+    lines.push(
+      `visible    202 to its count in GET /schools/:id (${visible.schools} schools, ${visible.records} records): p50 ${visible.latencyMs.p50} ms, p99 ${visible.latencyMs.p99} ms, max ${visible.latencyMs.max} ms${visible.neverVisible > 0 ? `; ${visible.neverVisible} never shown` : ''}`,
+    );
+  }
+  const lag = report.consumerLag;
+  if (lag) {
+    const byPhase = new Map<string, string[]>();
+    for (const sample of lag.samples) byPhase.set(sample.phase, [...(byPhase.get(sample.phase) ?? []), sample.lag === undefined ? '?' : String(sample.lag)]);
+    lines.push(`consumer   lag from the broker every ${lag.intervalSeconds} s (messages not committed by the group), max ${lag.max ?? '?'}`);
+    for (const [phase, values] of byPhase) lines.push(`  ${phase.padEnd(9)} ${values.join(' ')}`);
+  }
+  const cpu = report.cpu;
+  if (cpu && cpu.length > 0) {
+    lines.push('', `cpu        seconds (per 10,000 records) from /proc, per phase: ${cpu.map((phase) => `${phase.phase} ${phase.records} records`).join(', ')}`);
+    lines.push(`process            ${cpu.map((phase) => phase.phase.padStart(20)).join('')}`);
+    const names = [...new Set(cpu.flatMap((phase) => phase.uses.map((use) => use.process)))];
+    for (const name of names) {
+      const cells = cpu.map((phase) => {
+        const use = phase.uses.find((entry) => entry.process === name);
+        return (use ? `${use.seconds.toFixed(2)} (${use.per10kRecords.toFixed(2)})` : '-').padStart(20);
+      });
+      lines.push(`${name.padEnd(19)}${cells.join('')}`);
+    }
+    lines.push(`${'all'.padEnd(19)}${cpu.map((phase) => `${phase.seconds.toFixed(2)} (${(phase.records > 0 ? (phase.seconds / phase.records) * 10_000 : 0).toFixed(2)})`.padStart(20)).join('')}`);
+  }
+  return lines;
+}
+
 /** The report as lines for a terminal. */
 export function formatReport(report: BenchmarkReport): string {
   const { target, load, selection, persistence, verification: v } = report;
@@ -61,6 +94,7 @@ export function formatReport(report: BenchmarkReport): string {
       for (const m of v.reportMismatches.slice(0, FINDINGS_SHOWN)) lines.push(`    ${m.schoolId} ${m.day}: attendances ${JSON.stringify(m.fromAttendances)}, reports ${JSON.stringify(m.fromReports)}`);
     }
   }
+  lines.push(...figures(report));
   if (report.dashboardStatsToday !== undefined) lines.push(`dashboard  /stats/today ${JSON.stringify(report.dashboardStatsToday)}`);
   for (const note of report.notes) lines.push(`note       ${note}`);
   return `${lines.join('\n')}\n`;

@@ -5,11 +5,14 @@ import { pollUntil } from '../shared/poll-until.ts';
 import type { LatencySummary } from './latency.ts';
 import { mixAround, mixTotal, shuffledKinds, splitTotal, temperatureOf, type MixShares, type WaveMix } from './request-mix.ts';
 import { runBatches } from './run-batches.ts';
+import { startLagSampler, LAG_SAMPLE_INTERVAL_MS, type LagSample, type LagSampler } from './consumer-lag.ts';
+import { cpuBetween, cpuSnapshot, type CpuSnapshot, type CpuUse } from './process-cpu.ts';
 import { countByAnswer, RunLedger, type RunExpectation, type WaveName } from './run-ledger.ts';
 import { runLoad, type BodySource, type LoadOptions } from './run-waves.ts';
 import { selectStudents, type Student } from './select-students.ts';
 import { startBaseline } from './start-baseline.ts';
 import { verifyPersistence, type VerificationResult } from './verify-persistence.ts';
+import { MAX_WATCHED_SCHOOLS, VisibleLagProbe, type VisibleLag } from './visible-lag.ts';
 import { waitForPersistence } from './wait-for-persistence.ts';
 import { WavePlan } from './wave-plan.ts';
 import { answersByKind, type WaveSummary } from './wave-summary.ts';
@@ -41,7 +44,22 @@ export interface BenchmarkOptions {
   baseline?: boolean;
   /** How long to wait for the consumer to store every accepted record. */
   drainTimeoutMs?: number;
+  /** Schools whose `GET /schools/:id` is polled to time the lag a dashboard user sees (at most 20; 0 or absent: not measured). */
+  visibleLagSchools?: number;
+  /** Where to read the consumer group's lag every 10 s (broker offsets minus the group's committed offsets). */
+  kafka?: { brokers: string[]; topic: string; groupId: string };
+  /** The stack's state directory (`.stack`): pid files of the services and engines whose CPU time is read from /proc. */
+  stateDir?: string;
   reporter?: ProgressReporter;
+}
+
+/** CPU seconds each process used during one phase of the run. */
+export interface PhaseCpu {
+  phase: WaveName | 'drain';
+  /** Records the phase is divided by: the wave's answered records, or for the drain every accepted one. */
+  records: number;
+  seconds: number;
+  uses: CpuUse[];
 }
 
 export interface BaselineComparison {
@@ -61,6 +79,11 @@ export interface BenchmarkReport {
   baseline?: BaselineComparison;
   persistence: { accepted: number; complete: boolean; pending: number; lastAcceptedAt?: string; settledAt: string; msFromLast202?: number };
   verification: VerificationResult;
+  /** From a 202 to its count in `GET /schools/:id`, for every accepted record of a few schools. */
+  visibleLag?: VisibleLag & { complete: boolean };
+  /** The consumer group's lag sampled from the broker every 10 s from the first wave to full persistence. */
+  consumerLag?: { intervalSeconds: number; max?: number; samples: LagSample[] };
+  cpu?: PhaseCpu[];
   dashboardStatsToday?: unknown;
   notes: string[];
 }
@@ -177,6 +200,57 @@ async function runBaseline(options: BenchmarkOptions, reporter: ProgressReporter
   }
 }
 
+interface Watching {
+  probe?: VisibleLagProbe;
+  lag?: LagSampler;
+  /** Filled by stop(). */
+  lagSamples?: LagSample[];
+  cpu(): CpuSnapshot | undefined;
+  cpuPhase(phase: PhaseCpu['phase'], before: CpuSnapshot | undefined, records: number): PhaseCpu | undefined;
+  stop(): Promise<void>;
+}
+
+function maxLag(samples: LagSample[]): { max?: number } {
+  const lags = samples.flatMap((sample) => (sample.lag === undefined ? [] : [sample.lag]));
+  return lags.length > 0 ? { max: Math.max(...lags) } : {};
+}
+
+/**
+ * Starts what watches the platform during the waves, each only when asked
+ * for: the dashboard probe (on the schools of the first selected students,
+ * i.e. a random sample), the consumer-lag sampler, and CPU snapshots.
+ * A watcher that cannot start is a note, not a failed run.
+ */
+async function startWatching(options: BenchmarkOptions, students: Student[], notes: string[]): Promise<Watching> {
+  const watching: Watching = {
+    cpu: () => (options.stateDir === undefined ? undefined : cpuSnapshot(options.stateDir)),
+    cpuPhase: (phase, before, records) => {
+      const after = watching.cpu();
+      if (!before || !after) return undefined;
+      const uses = cpuBetween(before, after, records);
+      return { phase, records, seconds: Math.round(uses.reduce((sum, use) => sum + use.seconds, 0) * 100) / 100, uses };
+    },
+    stop: async () => {
+      await watching.probe?.stop();
+      if (watching.lag) watching.lagSamples = await watching.lag.stop();
+    },
+  };
+  const schools = Math.min(options.visibleLagSchools ?? 0, MAX_WATCHED_SCHOOLS);
+  if (schools > 0 && options.dashboardUrl !== undefined) {
+    const schoolIds = [...new Set(students.map((student) => student.schoolId))].slice(0, schools);
+    watching.probe = new VisibleLagProbe(options.dashboardUrl, schoolIds);
+    await watching.probe.start();
+  }
+  if (options.kafka) {
+    try {
+      watching.lag = await startLagSampler(options.kafka);
+    } catch (err) {
+      notes.push(`consumer lag not sampled: the broker did not answer (${(err as Error).message})`);
+    }
+  }
+  return watching;
+}
+
 /**
  * The whole benchmark: picks seeded students not yet checked in today, sends
  * a morning wave of check-ins and an afternoon wave of check-outs (with
@@ -199,7 +273,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
   try {
     const day = dayOf(Date.now(), options.timeZone);
     const planned = options.count === undefined ? undefined : splitTotal(options.count, options.shares);
-    const limit = Math.min(planned?.valid ?? Infinity, options.limit ?? (planned ? Infinity : DEFAULT_STUDENT_LIMIT));
+    // A timed wave at a fixed rate needs rate x duration students (450,000 for 1,500/s over 5 minutes).
+    const timedNeed = options.rate !== undefined && options.count === undefined ? options.rate * (options.durationSeconds ?? DEFAULT_DURATION_SECONDS) : 0;
+    const limit = Math.min(planned?.valid ?? Infinity, options.limit ?? (planned ? Infinity : Math.max(DEFAULT_STUDENT_LIMIT, timedNeed)));
     const selection = await selectStudents(db, { ...(options.schools === undefined ? {} : { schools: options.schools }), limit, day });
     if (selection.students.length === 0) {
       throw new Error(`no student to use in ${db.databaseName}: seed a roster first (pnpm seed)${selection.skippedAlreadyCheckedIn > 0 ? `; all ${selection.skippedAlreadyCheckedIn} selected students already checked in today` : ''}`);
@@ -216,15 +292,42 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
 
     const ledger = new RunLedger();
     const context: WaveContext = { options, reporter, ledger };
-    const waves: WaveSummary[] = [await runWave(context, 'morning', students, morningMix)];
-    const checkedIn = [...new Map(ledger.acceptedCheckIns.map((record) => [record.userId, { userId: record.userId, schoolId: record.schoolId }])).values()];
-    if (checkedIn.length === 0) notes.push('no check-in was accepted: no afternoon wave');
-    else waves.push(await runWave(context, 'afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
-    if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
+    const watched = await startWatching(options, students, notes);
+    const cpu: PhaseCpu[] = [];
+    let waves: WaveSummary[] = [];
+    let wait: Awaited<ReturnType<typeof waitForPersistence>>;
+    let expectation: RunExpectation;
+    let visibleComplete = false;
+    try {
+      const timedWave = async (wave: WaveName, waveStudents: Student[], mix: WaveMix): Promise<WaveSummary> => {
+        watched.lag?.phase(wave);
+        const before = watched.cpu();
+        const summary = await runWave(context, wave, waveStudents, mix);
+        const phase = watched.cpuPhase(wave, before, summary.answered);
+        if (phase) cpu.push(phase);
+        return summary;
+      };
+      waves = [await timedWave('morning', students, morningMix)];
+      const checkedIn = [...new Map(ledger.acceptedCheckIns.map((record) => [record.userId, { userId: record.userId, schoolId: record.schoolId }])).values()];
+      if (checkedIn.length === 0) notes.push('no check-in was accepted: no afternoon wave');
+      else waves.push(await timedWave('afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
+      if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
 
-    const expectation = ledger.expectation(options.timeZone);
-    const drainProgress = reporter.progress('stored', expectation.accepted.length, 'records');
-    const wait = await waitForPersistence(db, expectation.accepted, { timeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, progress: drainProgress }).finally(() => drainProgress.stop());
+      expectation = ledger.expectation(options.timeZone);
+      watched.lag?.phase('drain');
+      const beforeDrain = watched.cpu();
+      const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+      const drainProgress = reporter.progress('stored', expectation.accepted.length, 'records');
+      const accepted = expectation.accepted;
+      [wait, visibleComplete] = await Promise.all([
+        waitForPersistence(db, accepted, { timeoutMs: drainTimeoutMs, progress: drainProgress }).finally(() => drainProgress.stop()),
+        watched.probe ? watched.probe.waitUntilCounted(accepted, drainTimeoutMs) : Promise.resolve(false),
+      ]);
+      const drain = watched.cpuPhase('drain', beforeDrain, accepted.length);
+      if (drain) cpu.push(drain);
+    } finally {
+      await watched.stop();
+    }
     const { value: verification } = await pollUntil(
       () => verifyPersistence(db, expectation),
       (result) => result.ok,
@@ -264,6 +367,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
         ...(wait.complete && ledger.lastAcceptedAt > 0 ? { msFromLast202: wait.settledAt - ledger.lastAcceptedAt } : {}),
       },
       verification,
+      ...(watched.probe ? { visibleLag: { ...watched.probe.lags(expectation.accepted), complete: visibleComplete } } : {}),
+      ...(watched.lagSamples ? { consumerLag: { intervalSeconds: LAG_SAMPLE_INTERVAL_MS / 1000, ...maxLag(watched.lagSamples), samples: watched.lagSamples } } : {}),
+      ...(cpu.length > 0 ? { cpu } : {}),
       ...(dashboardStatsToday === undefined ? {} : { dashboardStatsToday }),
       notes,
     };

@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { connectMongo, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
-import { testNamespace } from '../../../test/support/stack.ts';
+import { stack, testNamespace } from '../../../test/support/stack.ts';
 import { runBenchmark, type BenchmarkReport } from '../../src/benchmark/run-benchmark.ts';
 import type { RunExpectation } from '../../src/benchmark/run-ledger.ts';
 import { verifyPersistence } from '../../src/benchmark/verify-persistence.ts';
@@ -14,7 +15,21 @@ let dashboard: RunningService;
 let mongo: MongoConnection;
 
 const shares = { duplicates: 0.05, invalid: 0.02 };
-const benchmark = (count: number) => runBenchmark({ url: attendance.url, dashboardUrl: dashboard.url, mongoUrl: ns.mongoUrl, timeZone: 'UTC', count, connections: 4, shares, drainTimeoutMs: 45_000 });
+const stateDir = process.env.STACK_STATE_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url));
+const benchmark = (count: number) =>
+  runBenchmark({
+    url: attendance.url,
+    dashboardUrl: dashboard.url,
+    mongoUrl: ns.mongoUrl,
+    timeZone: 'UTC',
+    count,
+    connections: 4,
+    shares,
+    drainTimeoutMs: 45_000,
+    visibleLagSchools: 4,
+    kafka: { brokers: [stack.kafkaBrokers], topic: ns.topic, groupId: ns.groupId },
+    stateDir,
+  });
 
 beforeAll(async () => {
   // The attendance service creates the topic the dashboard subscribes to.
@@ -57,6 +72,14 @@ describe('a benchmark run against the platform', () => {
     expect(report.verification).toMatchObject({ acceptedCheckIns: 186, acceptedCheckOuts: 186, documents: 372, uncertainUsers: 0 });
     expect(report.persistence).toMatchObject({ accepted: 372, complete: true, pending: 0 });
     expect(report.persistence.msFromLast202).toBeGreaterThanOrEqual(0);
+  });
+
+  it('times every accepted record of the watched schools to its count on the dashboard, samples the consumer lag from the broker, and splits CPU by process', () => {
+    expect(report.visibleLag).toMatchObject({ schools: 4, records: 372, neverVisible: 0, complete: true });
+    expect(report.consumerLag?.samples.length).toBeGreaterThanOrEqual(1);
+    expect(report.consumerLag?.samples.every((sample) => sample.lag !== undefined)).toBe(true);
+    expect(report.cpu?.map((phase) => phase.phase)).toEqual(['morning', 'afternoon', 'drain']);
+    for (const phase of report.cpu ?? []) expect(phase.uses.map((use) => use.process)).toEqual(expect.arrayContaining(['ferretdb', 'postgres', 'benchmark']));
   });
 
   it('reports an accepted record that is not stored as missing, and the report it no longer matches', async () => {
