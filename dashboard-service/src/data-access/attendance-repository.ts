@@ -1,4 +1,4 @@
-import { ATTENDANCES_COLLECTION, attendanceId, ensureIndexes, findByIds } from '@attendance/common';
+import { ATTENDANCES_COLLECTION, attendanceId, ensureIndexes, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
@@ -89,7 +89,7 @@ export class AttendanceRepository implements AttendanceStore {
 
   /** User ids with a check-in at the school that day (for "absent" = roster minus these). */
   async userIdsOf(schoolId: string, day: string): Promise<string[]> {
-    const documents = await this.collection.find({ schoolId, day, type: 'checkin' }, { projection: { userId: 1 } }).toArray();
+    const documents = await this.collection.find({ schoolId, day, type: 'checkin' }, { projection: { userId: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
     return documents.map((document) => document.userId);
   }
 
@@ -106,7 +106,7 @@ export class AttendanceRepository implements AttendanceStore {
     while (days.length < limit) {
       const filter = { schoolId, day, type: listed, ...(after === undefined ? {} : { userId: { $gt: after } }) } as const;
       // Present students: some of a page may have left, so read a little more than asked.
-      const page = await this.collection.find(filter).sort({ userId: 1 }).limit(status === 'present' ? limit * 2 : limit).toArray();
+      const page = await this.collection.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(status === 'present' ? limit * 2 : limit).toArray();
       if (page.length === 0) break;
       const others = await findByIds(this.collection, page.map((document) => attendanceId(document.userId, day, other)));
       for (const document of page) {

@@ -4,6 +4,7 @@ import {
   toPartitionReportDocument,
   type PartitionReportDocument,
   PARTITION_REPORTS_COLLECTION,
+  READ_TIME_LIMIT_MS,
   partitionReportId,
   REPORTS_COLLECTION,
   schoolReportId,
@@ -41,7 +42,7 @@ export class ReportRepository implements PartitionReportStore {
   async load(id: string): Promise<PartitionReport | undefined> {
     const cached = this.written.get(id);
     if (cached) return cached;
-    const document = await this.partitions.findOne({ _id: id });
+    const document = await this.partitions.findOne({ _id: id }, { maxTimeMS: READ_TIME_LIMIT_MS });
     return document ? fromPartitionReportDocument(document) : undefined;
   }
 

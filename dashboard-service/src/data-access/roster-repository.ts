@@ -1,4 +1,4 @@
-import { ensureIndexes, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { ensureIndexes, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;
@@ -25,7 +25,7 @@ export class RosterRepository {
   allSchools(): Promise<SchoolDocument[]> {
     const now = Date.now();
     if (!this.schoolList || now - this.schoolList.at > SCHOOL_LIST_TTL_MS) {
-      const read = this.schools.find({}, { projection: { name: 1 } }).toArray();
+      const read = this.schools.find({}, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
       this.schoolList = { at: now, read };
       read.catch(() => {
         if (this.schoolList?.read === read) this.schoolList = undefined;
@@ -35,12 +35,12 @@ export class RosterRepository {
   }
 
   school(id: string): Promise<SchoolDocument | null> {
-    return this.schools.findOne({ _id: id });
+    return this.schools.findOne({ _id: id }, { maxTimeMS: READ_TIME_LIMIT_MS });
   }
 
   /** The school's students after `afterId`, in id order. */
   studentsAfter(schoolId: string, afterId: string | undefined, limit: number): Promise<StudentDocument[]> {
     const filter = afterId === undefined ? { schoolId } : { schoolId, _id: { $gt: afterId } };
-    return this.students.find(filter).sort({ _id: 1 }).limit(limit).toArray();
+    return this.students.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ _id: 1 }).limit(limit).toArray();
   }
 }
