@@ -1,5 +1,9 @@
-import { addDays, dayOf, sumPartitionReports, type Logger, type SchoolCounts } from '@attendance/common';
-import type { ReportRepository } from './report-repository.ts';
+import { addDays, dayOf, sumPartitionReports, type Logger, type PartitionReport, type SchoolCounts } from '@attendance/common';
+
+/** Where the figures come from: `ReportRepository`. */
+export interface PartitionReportReader {
+  partitionReportsOf(day: string, partitionCount: number): Promise<PartitionReport[]>;
+}
 
 export interface OpenDayFiguresOptions {
   timeZone: string;
@@ -39,7 +43,7 @@ export class OpenDayFigures {
   private round = 0;
 
   constructor(
-    private readonly reports: ReportRepository,
+    private readonly reports: PartitionReportReader,
     private readonly partitionCount: () => Promise<number>,
     private readonly options: OpenDayFiguresOptions,
   ) {}
