@@ -45,6 +45,14 @@ export async function bulkWriteInChunks<T extends Document>(collection: Collecti
 }
 
 /**
+ * The longest a read may run on the server (`maxTimeMS`). Past it the server
+ * cancels the query: a query whose client has given up must not keep
+ * holding a backend connection (on FerretDB, a PostgreSQL connection), or
+ * periodic reads can pile up until the store answers nobody.
+ */
+export const READ_TIME_LIMIT_MS = 5_000;
+
+/**
  * Reads documents by `_id`, one `findOne` each with at most `concurrency` in
  * flight. FerretDB answers an `_id` equality from its index but reads the
  * whole collection for `$in`, so this costs what is asked for, not what the
@@ -56,7 +64,7 @@ export async function findByIds<T extends { _id: string }>(collection: Collectio
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const id = ids[next++] as string;
-      const document = (await collection.findOne({ _id: id } as Filter<T>, options.projection ? { projection: options.projection } : {})) as T | null;
+      const document = (await collection.findOne({ _id: id } as Filter<T>, { maxTimeMS: READ_TIME_LIMIT_MS, ...(options.projection ? { projection: options.projection } : {}) })) as T | null;
       if (document) found.set(id, document);
     }
   };

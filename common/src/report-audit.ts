@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { ATTENDANCES_COLLECTION, PARTITION_REPORTS_COLLECTION, type AttendanceDocument, type PartitionReport, type SchoolCounts } from './stored-attendance.ts';
+import { ATTENDANCES_COLLECTION, PARTITION_REPORTS_COLLECTION, type AttendanceDocument, fromPartitionReportDocument, type PartitionReportDocument, type SchoolCounts } from './stored-attendance.ts';
 
 export type SchoolDayCounts = SchoolCounts;
 
@@ -49,8 +49,9 @@ export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise
 /** What the partition reports (the consumer's counters) add up to per school-day (keys `schoolId|day`). */
 export async function countsFromReports(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
-  const reports = db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).find(scope ? { day: { $in: scope.days } } : {});
-  for await (const report of reports) {
+  const documents = db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).find(scope ? { day: { $in: scope.days } } : {});
+  for await (const document of documents) {
+    const report = fromPartitionReportDocument(document);
     for (const [schoolId, school] of Object.entries(report.schools)) {
       const entry = entryFor(counts, scope, schoolId, report.day);
       if (!entry) continue;

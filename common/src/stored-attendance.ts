@@ -14,6 +14,8 @@ export type Source = string;
  * check-out (`_id` = `userId|day|type`). Inserted once and never updated, so
  * storing a record costs one insert and a redelivered record is a duplicate
  * key, not an update (updates are what a MongoDB-wire store pays most for).
+ * Every field costs FerretDB about 4 µs per insert, so nothing derivable is
+ * stored twice (when it was stored: `receivedAt` and the Kafka `source` say).
  */
 export interface AttendanceDocument {
   _id: string;
@@ -34,7 +36,6 @@ export interface AttendanceDocument {
    * So a student counts once in `fevers` however many readings were high.
    */
   fever: boolean;
-  storedAt: Date;
 }
 
 export interface SchoolCounts {
@@ -58,6 +59,31 @@ export interface PartitionReport {
   offset: number;
   schools: Record<string, SchoolCounts>;
   updatedAt: Date;
+}
+
+/**
+ * A partition report as stored: `schools` as JSON text,
+ * `{"school-0001":[checkIns,checkOuts,fevers],...}`. FerretDB v1 handles a
+ * document field by field: 1,000 schools as sub-documents took 65 ms to read
+ * and 67 ms to replace, as one string 3.5 ms and 6.5 ms. Only the consumer
+ * writes it and only code reads it, always whole, so nothing is lost by that.
+ */
+export interface PartitionReportDocument extends Omit<PartitionReport, 'schools'> {
+  schools: string;
+}
+
+export function toPartitionReportDocument(report: PartitionReport): PartitionReportDocument {
+  const schools: Record<string, [number, number, number]> = {};
+  for (const [schoolId, counts] of Object.entries(report.schools)) schools[schoolId] = [counts.checkIns, counts.checkOuts, counts.fevers];
+  return { ...report, schools: JSON.stringify(schools) };
+}
+
+export function fromPartitionReportDocument(document: PartitionReportDocument): PartitionReport {
+  const schools: Record<string, SchoolCounts> = {};
+  for (const [schoolId, [checkIns, checkOuts, fevers]] of Object.entries(JSON.parse(document.schools) as Record<string, [number, number, number]>)) {
+    schools[schoolId] = { checkIns, checkOuts, fevers };
+  }
+  return { ...document, schools };
 }
 
 /**

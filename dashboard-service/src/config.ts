@@ -15,10 +15,14 @@ export const configSchema = z.object({
   /** Run the read API without consuming (a read replica of the dashboard). */
   CONSUMER_ENABLED: z.stringbool().default(true),
   MONGO_URL: env.mongoUrl,
-  REDIS_URL: env.redisUrl,
-  REDIS_KEY_PREFIX: env.redisKeyPrefix,
-  /** Cache lifetime of hot dashboard responses; 0 turns the cache off. */
-  CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /** How often today's figures are read from the partition reports: the most a dashboard lags behind the store. */
+  FIGURES_REFRESH_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /**
+   * Days before today whose figures still come from the partition reports
+   * (records may arrive up to 48 h late); older days are read from the
+   * per-school reports the tasks job `close-reports` writes.
+   */
+  REPORT_OPEN_DAYS: z.coerce.number().int().min(1).max(30).default(3),
   ATTENDANCE_TIMEZONE: env.timeZone,
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
 });

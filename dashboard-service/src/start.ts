@@ -2,7 +2,6 @@ import {
   boundPort,
   closeServer,
   connectMongo,
-  connectRedis,
   createKafka,
   createServiceApp,
   ensureTopic,
@@ -12,12 +11,12 @@ import {
   type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
-import type { Consumer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
 import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
 import { ReportRepository } from './data-access/report-repository.ts';
-import { ResponseCache } from './data-access/response-cache.ts';
+import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { startAttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
@@ -25,6 +24,21 @@ import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
+
+/** How long the topic's partition count is trusted: partitions are added rarely, and by hand. */
+const PARTITION_COUNT_TTL_MS = 60_000;
+
+/** The topic's partition count from the broker's metadata, read at most once a minute. */
+function topicPartitionCount(admin: Admin, topic: string): () => Promise<number> {
+  let known: { at: number; count: number } | undefined;
+  return async () => {
+    if (!known || Date.now() - known.at > PARTITION_COUNT_TTL_MS) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      known = { at: Date.now(), count: metadata.topics[0]?.partitions.length ?? 0 };
+    }
+    return known.count;
+  };
+}
 
 /**
  * Connects to MongoDB, Redis and Kafka, starts the consumer and the read API.
@@ -35,22 +49,28 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
 
   const mongo = await connectMongo(config.MONGO_URL);
-  const redis = await connectRedis(config.REDIS_URL, {}, logger).catch(async (err: unknown) => {
-    await mongo.client.close();
-    throw err;
-  });
   const attendances = new AttendanceRepository(mongo.db);
   const reports = new ReportRepository(mongo.db);
   const deadLetters = new DeadLetterQueue(mongo.db);
   const roster = new RosterRepository(mongo.db);
-  await Promise.all([attendances.ensureIndexes(), reports.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
+  await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
   let consumer: Consumer | undefined;
+  let figures: OpenDayFigures | undefined;
   try {
     await admin.connect();
     await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
+    figures = new OpenDayFigures(reports, topicPartitionCount(admin, config.KAFKA_TOPIC), {
+      timeZone: config.ATTENDANCE_TIMEZONE,
+      now,
+      refreshMs: config.FIGURES_REFRESH_MS,
+      openDays: config.REPORT_OPEN_DAYS,
+      slowMs: 2_000,
+      logger,
+    });
+    await figures.start();
     if (config.CONSUMER_ENABLED) {
       consumer = await startAttendanceConsumer(kafka, {
         topic: config.KAFKA_TOPIC,
@@ -64,11 +84,12 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       });
     }
   } catch (err) {
-    await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
+    await figures?.stop();
+    await Promise.allSettled([consumer?.disconnect(), admin.disconnect(), mongo.client.close()]);
     throw err;
   }
 
-  registerSchoolMetrics(registry, reports, config.ATTENDANCE_TIMEZONE, now);
+  registerSchoolMetrics(registry, figures);
 
   let stopping = false;
   const app = createServiceApp({
@@ -77,18 +98,10 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     registry,
     readiness: {
       mongodb: () => mongo.db.command({ ping: 1 }),
-      redis: () => redis.ping(),
       kafka: () => admin.describeCluster(),
     },
     isStopping: () => stopping,
-    routes: dashboardRoutes({
-      attendances,
-      reports,
-      roster,
-      cache: new ResponseCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, logger),
-      timeZone: config.ATTENDANCE_TIMEZONE,
-      now,
-    }),
+    routes: dashboardRoutes({ attendances, reports, roster, figures }),
   });
   const server = await listen(app, config.PORT);
 
@@ -96,7 +109,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     stopping = true;
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await consumer?.disconnect();
-    await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
+    await figures?.stop();
+    await Promise.allSettled([admin.disconnect(), mongo.client.close()]);
   });
   return { port: boundPort(server), stop };
 }

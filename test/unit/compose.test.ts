@@ -20,7 +20,7 @@ const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.me
 
 const services = [
   { name: 'attendance-service', schema: attendanceSchema, port: 8080, needs: ['kafka', 'redis'] },
-  { name: 'dashboard-service', schema: dashboardSchema, port: 8081, needs: ['kafka', 'redis', 'mongo'] },
+  { name: 'dashboard-service', schema: dashboardSchema, port: 8081, needs: ['kafka', 'mongo'] },
   { name: 'tasks', schema: tasksSchema, port: 8082, needs: ['kafka', 'redis', 'mongo'] },
 ] as const;
 

@@ -1,5 +1,5 @@
-import { bulkWriteInChunks, ensureIndexes, findByIds } from '@attendance/common';
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
+import { ATTENDANCES_COLLECTION, attendanceId, ensureIndexes, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common';
+import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
 import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
@@ -18,22 +18,51 @@ export class IncompleteWriteError extends Error {
   override name = 'IncompleteWriteError';
 }
 
+/** What the read API lists of one student's day. */
+export interface StudentDay {
+  userId: string;
+  checkIn?: AttendanceDocument;
+  checkOut?: AttendanceDocument;
+}
+
+/**
+ * How many documents one `insertMany` command carries. FerretDB inserts a
+ * command in one PostgreSQL transaction; a few large commands in flight keep
+ * both of its cores busy without one command holding a connection for long.
+ */
+const INSERT_CHUNK = 1000;
+const INSERTS_IN_FLIGHT = 2;
+
 export class AttendanceRepository implements AttendanceStore {
   readonly collection: Collection<AttendanceDocument>;
 
   constructor(db: Db) {
-    this.collection = db.collection<AttendanceDocument>('attendances');
+    this.collection = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
-    await ensureIndexes(this.collection, [
-      { key: { userId: 1, day: 1 }, options: { unique: true, name: 'user_day_unique' } },
-      { key: { schoolId: 1, day: 1 }, options: { name: 'school_day' } },
-    ]);
+    // One document per record now: the old one-per-user-day unique index would refuse every check-out.
+    const indexes: { name?: unknown }[] = await this.collection.listIndexes().toArray().catch(() => []);
+    if (indexes.some((index) => index.name === 'user_day_unique')) await this.collection.dropIndex('user_day_unique');
+    await ensureIndexes(this.collection, [{ key: { schoolId: 1, day: 1, type: 1, userId: 1 }, options: { name: 'school_day_type_user' } }]);
   }
 
   async insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
-    if (documents.length === 0) return { existing: [], refused: [] };
+    const chunks: AttendanceDocument[][] = [];
+    for (let i = 0; i < documents.length; i += INSERT_CHUNK) chunks.push(documents.slice(i, i + INSERT_CHUNK));
+    const existing: string[] = [];
+    const refused: { id: string; error: { code: string; message: string } }[] = [];
+    for (let i = 0; i < chunks.length; i += INSERTS_IN_FLIGHT) {
+      const results = await Promise.all(chunks.slice(i, i + INSERTS_IN_FLIGHT).map((chunk) => this.insertChunk(chunk)));
+      for (const result of results) {
+        existing.push(...result.existing);
+        refused.push(...result.refused);
+      }
+    }
+    return { existing, refused };
+  }
+
+  private async insertChunk(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
     try {
       const result = await this.collection.insertMany(documents, { ordered: false });
       assertAllWritten('insert', result.insertedCount, documents.length);
@@ -58,48 +87,35 @@ export class AttendanceRepository implements AttendanceStore {
     return findByIds(this.collection, ids);
   }
 
-  /**
-   * Whole-document upserts: writing the same document twice is harmless.
-   * FerretDB stops a bulk write at the first failing statement, so when the
-   * bulk write fails for a reason other than an outage, the documents are
-   * written one by one to find which ones the database refuses.
-   */
-  async save(documents: AttendanceDocument[]): Promise<{ id: string; error: { code: string; message: string } }[]> {
-    if (documents.length === 0) return [];
-    const operations: AnyBulkWriteOperation<AttendanceDocument>[] = documents.map((document) => ({
-      replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true },
-    }));
-    try {
-      // One document per user and day: the statements touch distinct documents.
-      const results = await bulkWriteInChunks(this.collection, operations, 3);
-      assertAllWritten('replace', results.reduce((sum, result) => sum + result.matchedCount + result.upsertedCount, 0), documents.length);
-      return [];
-    } catch (err) {
-      if (isOutage(err)) throw err;
-    }
-    const refused: { id: string; error: { code: string; message: string } }[] = [];
-    for (const document of documents) {
-      try {
-        const result = await this.collection.replaceOne({ _id: document._id }, document, { upsert: true });
-        assertAllWritten('replace', result.matchedCount + result.upsertedCount, 1);
-      } catch (err) {
-        if (isOutage(err)) throw err;
-        refused.push({ id: document._id, error: { code: 'rejected-by-database', message: (err as Error).message } });
-      }
-    }
-    return refused;
-  }
-
-  /** User ids with any record at the school that day (for "absent" = roster minus these). */
+  /** User ids with a check-in at the school that day (for "absent" = roster minus these). */
   async userIdsOf(schoolId: string, day: string): Promise<string[]> {
-    const documents = await this.collection.find({ schoolId, day }, { projection: { userId: 1 } }).toArray();
+    const documents = await this.collection.find({ schoolId, day, type: 'checkin' }, { projection: { userId: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
     return documents.map((document) => document.userId);
   }
 
-  /** Present (checked in, not out) or checked-out users of a school's day, in user id order after `afterUserId`. */
-  listOf(schoolId: string, day: string, status: 'present' | 'checked-out', afterUserId: string | undefined, limit: number): Promise<AttendanceDocument[]> {
-    const byStatus = status === 'present' ? { checkIn: { $exists: true }, checkOut: { $exists: false } } : { checkOut: { $exists: true } };
-    const filter = { schoolId, day, ...byStatus, ...(afterUserId === undefined ? {} : { userId: { $gt: afterUserId } }) };
-    return this.collection.find(filter).sort({ userId: 1 }).limit(limit).toArray();
+  /**
+   * Present (checked in, not out) or checked-out students of a school's day,
+   * in user id order after `afterUserId`. A page of the listed type is read
+   * first, then the other record of just those students by `_id`.
+   */
+  async listOf(schoolId: string, day: string, status: 'present' | 'checked-out', afterUserId: string | undefined, limit: number): Promise<StudentDay[]> {
+    const listed = status === 'present' ? 'checkin' : 'checkout';
+    const other = status === 'present' ? 'checkout' : 'checkin';
+    const days: StudentDay[] = [];
+    let after = afterUserId;
+    while (days.length < limit) {
+      const filter = { schoolId, day, type: listed, ...(after === undefined ? {} : { userId: { $gt: after } }) } as const;
+      // Present students: some of a page may have left, so read a little more than asked.
+      const page = await this.collection.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(status === 'present' ? limit * 2 : limit).toArray();
+      if (page.length === 0) break;
+      const others = await findByIds(this.collection, page.map((document) => attendanceId(document.userId, day, other)));
+      for (const document of page) {
+        const otherDocument = others.get(attendanceId(document.userId, day, other));
+        if (status === 'present' && otherDocument) continue;
+        if (days.length < limit) days.push(status === 'present' ? { userId: document.userId, checkIn: document } : { userId: document.userId, checkOut: document, ...(otherDocument ? { checkIn: otherDocument } : {}) });
+      }
+      after = page.at(-1)?.userId;
+    }
+    return days;
   }
 }

@@ -1,79 +1,85 @@
-import { ensureIndexes, findByIds } from '@attendance/common';
+import {
+  findByIds,
+  fromPartitionReportDocument,
+  toPartitionReportDocument,
+  type PartitionReportDocument,
+  PARTITION_REPORTS_COLLECTION,
+  READ_TIME_LIMIT_MS,
+  partitionReportId,
+  REPORTS_COLLECTION,
+  schoolReportId,
+  type PartitionReport,
+  type SchoolReport,
+} from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
-import type { ReportShard, ShardDelta } from '../domain/report-shard.ts';
-import type { ReportStore } from '../domain/store-messages.ts';
+import type { PartitionReportStore } from '../domain/store-messages.ts';
 import { isDuplicateKey } from './mongo-errors.ts';
 
-export interface DailyTotals {
-  schoolId: string;
-  day: string;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-}
+/** Reports this process wrote last, kept so the next batch needs no read (a few days x partitions). */
+const MAX_CACHED_REPORTS = 64;
 
-export class ReportRepository implements ReportStore {
-  readonly collection: Collection<ReportShard>;
+/**
+ * The consumer's partition reports (one document per day and partition,
+ * every school inside) and the closed per-school reports the tasks job
+ * writes.
+ *
+ * The consumer is the only writer of its partitions' reports, so it keeps
+ * the last version it wrote and writes the next one conditionally on that
+ * version's offset: one round trip per batch and report, no read. When the
+ * condition fails (the partition had moved to another consumer and back), the
+ * cached copy is dropped and the report read again.
+ */
+export class ReportRepository implements PartitionReportStore {
+  readonly partitions: Collection<PartitionReportDocument>;
+  readonly schools: Collection<SchoolReport>;
+  private readonly written = new Map<string, PartitionReport>();
 
   constructor(db: Db) {
-    this.collection = db.collection<ReportShard>('reports');
+    this.partitions = db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION);
+    this.schools = db.collection<SchoolReport>(REPORTS_COLLECTION);
   }
 
-  async ensureIndexes(): Promise<void> {
-    await ensureIndexes(this.collection, [
-      { key: { day: 1, schoolId: 1 }, options: { name: 'day_school' } },
-      { key: { schoolId: 1, day: 1 }, options: { name: 'school_day' } },
-    ]);
+  async load(id: string): Promise<PartitionReport | undefined> {
+    const cached = this.written.get(id);
+    if (cached) return cached;
+    const document = await this.partitions.findOne({ _id: id }, { maxTimeMS: READ_TIME_LIMIT_MS });
+    return document ? fromPartitionReportDocument(document) : undefined;
   }
 
-  async watermarks(shardIds: string[]): Promise<Map<string, number>> {
-    const shards = await findByIds(this.collection, shardIds, { projection: { offset: 1 } });
-    return new Map([...shards].map(([id, shard]) => [id, shard.offset]));
-  }
-
-  /**
-   * One conditional single-document write: matches only while the watermark
-   * is still `fromOffset`, adds the counts and moves the watermark. A new
-   * shard (`fromOffset` -1) is created by the upsert; if someone else created
-   * or moved it meanwhile, nothing matches, the upsert hits the unique `_id`
-   * and we report the race instead of counting.
-   */
-  async apply(delta: ShardDelta, now: Date): Promise<boolean> {
+  async replace(next: PartitionReport, expectedOffset: number): Promise<boolean> {
+    this.written.delete(next._id);
+    let written: boolean;
     try {
-      const result = await this.collection.updateOne(
-        { _id: delta.id, offset: delta.fromOffset },
-        {
-          $inc: { checkIns: delta.checkIns, checkOuts: delta.checkOuts, fevers: delta.fevers },
-          $set: { schoolId: delta.schoolId, day: delta.day, partition: delta.partition, offset: delta.toOffset, updatedAt: now },
-        },
-        { upsert: true },
-      );
-      return result.matchedCount === 1 || result.upsertedCount === 1;
+      if (expectedOffset < 0) {
+        await this.partitions.insertOne(toPartitionReportDocument(next));
+        written = true;
+      } else {
+        const result = await this.partitions.replaceOne({ _id: next._id, offset: expectedOffset }, toPartitionReportDocument(next));
+        written = result.matchedCount === 1;
+      }
     } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      written = false;
     }
+    if (written) {
+      this.written.set(next._id, next);
+      if (this.written.size > MAX_CACHED_REPORTS) this.written.delete(this.written.keys().next().value as string);
+    }
+    return written;
   }
 
-  /**
-   * Per-school totals of each day in `[from, to]`, summed over the partition
-   * shards here rather than with `$group`: FerretDB v1 returns wrong sums for a
-   * `$group` with several `$sum` accumulators (only the first one is right).
-   */
-  async dailyTotals(filter: { schoolId?: string; from: string; to: string }): Promise<DailyTotals[]> {
-    const days = filter.from === filter.to ? { day: filter.from } : { day: { $gte: filter.from, $lte: filter.to } };
-    const shards = this.collection.find(filter.schoolId === undefined ? days : { ...days, schoolId: filter.schoolId }, {
-      projection: { schoolId: 1, day: 1, checkIns: 1, checkOuts: 1, fevers: 1 },
-    });
-    const totals = new Map<string, DailyTotals>();
-    for await (const shard of shards) {
-      const key = `${shard.schoolId}|${shard.day}`;
-      const total = totals.get(key) ?? { schoolId: shard.schoolId, day: shard.day, checkIns: 0, checkOuts: 0, fevers: 0 };
-      total.checkIns += shard.checkIns;
-      total.checkOuts += shard.checkOuts;
-      total.fevers += shard.fevers;
-      totals.set(key, total);
-    }
-    return [...totals.values()];
+  /** A day's partition reports, read by `_id` (never a scan: each document holds every school). */
+  async partitionReportsOf(day: string, partitionCount: number): Promise<PartitionReport[]> {
+    const ids = Array.from({ length: partitionCount }, (_, partition) => partitionReportId(day, partition));
+    return [...(await findByIds(this.partitions, ids)).values()].map(fromPartitionReportDocument);
+  }
+
+  /** A school's closed reports of the given days, by `_id`. */
+  async closedReportsOf(schoolId: string, days: string[]): Promise<Map<string, SchoolReport>> {
+    const found = await findByIds(
+      this.schools,
+      days.map((day) => schoolReportId(schoolId, day)),
+    );
+    return new Map([...found.values()].map((report) => [report.day, report]));
   }
 }

@@ -1,7 +1,10 @@
-import { ensureIndexes, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { ensureIndexes, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
+const SCHOOL_LIST_TTL_MS = 60_000;
+
 export class RosterRepository {
+  private schoolList: { at: number; read: Promise<SchoolDocument[]> } | undefined;
   readonly schools: Collection<SchoolDocument>;
   readonly students: Collection<StudentDocument>;
 
@@ -14,17 +17,30 @@ export class RosterRepository {
     await ensureIndexes(this.students, [{ key: { schoolId: 1, _id: 1 }, options: { name: 'school_student' } }]);
   }
 
+  /**
+   * Every school (id and name). Read at most once a minute and shared by
+   * concurrent callers: the list of schools changes with the roster, not
+   * with attendance, and 1,000 dashboards asking at once must cost one read.
+   */
   allSchools(): Promise<SchoolDocument[]> {
-    return this.schools.find({}, { projection: { name: 1 } }).toArray();
+    const now = Date.now();
+    if (!this.schoolList || now - this.schoolList.at > SCHOOL_LIST_TTL_MS) {
+      const read = this.schools.find({}, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+      this.schoolList = { at: now, read };
+      read.catch(() => {
+        if (this.schoolList?.read === read) this.schoolList = undefined;
+      });
+    }
+    return this.schoolList.read;
   }
 
   school(id: string): Promise<SchoolDocument | null> {
-    return this.schools.findOne({ _id: id });
+    return this.schools.findOne({ _id: id }, { maxTimeMS: READ_TIME_LIMIT_MS });
   }
 
   /** The school's students after `afterId`, in id order. */
   studentsAfter(schoolId: string, afterId: string | undefined, limit: number): Promise<StudentDocument[]> {
     const filter = afterId === undefined ? { schoolId } : { schoolId, _id: { $gt: afterId } };
-    return this.students.find(filter).sort({ _id: 1 }).limit(limit).toArray();
+    return this.students.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ _id: 1 }).limit(limit).toArray();
   }
 }

@@ -1,6 +1,6 @@
 import { attendanceId, isFever, type AttendanceDocument, type AttendanceEvent, type Source } from '@attendance/common';
 
-export type { AttendanceDocument, EventDetails, Source } from '@attendance/common';
+export type { AttendanceDocument, Source } from '@attendance/common';
 export { attendanceId } from '@attendance/common';
 
 export interface SourcedEvent {
@@ -9,7 +9,7 @@ export interface SourcedEvent {
   offset: number;
 }
 
-/** What one message adds to its school's report for its day. */
+/** What one message adds to its school's counts for its day, applied to the partition's report. */
 export interface ReportEffect {
   schoolId: string;
   day: string;
@@ -22,61 +22,56 @@ export interface ReportEffect {
 
 export const sourceOf = (partition: number, offset: number): Source => `${partition}:${offset}`;
 
+export const documentIdOf = ({ event }: SourcedEvent): string => attendanceId(event.userId, event.day, event.type);
+
+/** The check-in document a check-out's fever depends on. */
+export const checkInIdOf = ({ event }: SourcedEvent): string => attendanceId(event.userId, event.day, 'checkin');
+
 /**
- * Applies messages (in offset order) to the users' day documents and says what
- * each message adds to the reports.
+ * The document a message stores if it is the first for its slot.
  *
- * The first message to fill a slot (check-in, check-out, fever) owns it and
- * its source is stored in the document. A message counts in the report only
- * for the slots it owns, so a duplicate record counts nothing, and a message
- * delivered again (after a crash or an offset reset) finds its own source in
- * the slot and has exactly the effect it had the first time, which the report
- * watermark then applies at most once.
- *
- * Mutates and returns the documents it changed.
+ * `fever` says whether this reading is the one that counts the student's
+ * fever that day: a check-in's high reading always is; a check-out's only
+ * when the stored check-in's was not (`checkInFever`), so a student with two
+ * high readings counts once.
  */
-export function applyEvents(documents: Map<string, AttendanceDocument>, messages: SourcedEvent[], now: Date): { changed: Map<string, AttendanceDocument>; effects: ReportEffect[] } {
-  const changed = new Map<string, AttendanceDocument>();
-  const effects: ReportEffect[] = [];
-  for (const { event, partition, offset } of messages) {
-    const id = attendanceId(event.userId, event.day);
-    const source = sourceOf(partition, offset);
-    let document = documents.get(id);
-    if (!document) {
-      document = { _id: id, userId: event.userId, schoolId: event.schoolId, day: event.day, updatedAt: now };
-      documents.set(id, document);
-    }
-    const slot = event.type === 'checkin' ? 'checkIn' : 'checkOut';
-    let touched = false;
-    if (!document[slot]) {
-      document[slot] = {
-        recordId: event.id,
-        at: new Date(event.timestamp),
-        temperature: event.temperature,
-        ...(event.image === undefined ? {} : { image: event.image }),
-        receivedAt: new Date(event.receivedAt),
-        source,
-      };
-      touched = true;
-    }
-    const ownsSlot = document[slot]?.source === source;
-    if (ownsSlot && isFever(event.temperature) && document.feverSource === undefined) {
-      document.feverSource = source;
-      touched = true;
-    }
-    if (touched) {
-      document.updatedAt = now;
-      changed.set(id, document);
-    }
-    effects.push({
-      schoolId: event.schoolId,
-      day: event.day,
-      partition,
-      offset,
-      checkIns: ownsSlot && slot === 'checkIn' ? 1 : 0,
-      checkOuts: ownsSlot && slot === 'checkOut' ? 1 : 0,
-      fevers: ownsSlot && document.feverSource === source ? 1 : 0,
-    });
-  }
-  return { changed, effects };
+export function documentOf(message: SourcedEvent, checkInFever: boolean): AttendanceDocument {
+  const { event, partition, offset } = message;
+  return {
+    _id: documentIdOf(message),
+    userId: event.userId,
+    schoolId: event.schoolId,
+    day: event.day,
+    type: event.type,
+    recordId: event.id,
+    at: new Date(event.timestamp),
+    temperature: event.temperature,
+    ...(event.image === undefined ? {} : { image: event.image }),
+    receivedAt: new Date(event.receivedAt),
+    source: sourceOf(partition, offset),
+    fever: isFever(event.temperature) && (event.type === 'checkin' || !checkInFever),
+  };
+}
+
+/**
+ * What a message adds to the report, given the document that holds its slot.
+ *
+ * A message counts only when the stored document is its own (same
+ * `partition:offset`): a duplicate record finds another message's document
+ * and counts nothing, and a message delivered again after a crash finds its
+ * own document and has exactly the effect it had the first time, which the
+ * partition report's watermark then applies at most once.
+ */
+export function effectOf(message: SourcedEvent, stored: AttendanceDocument): ReportEffect {
+  const { event, partition, offset } = message;
+  const owns = stored.source === sourceOf(partition, offset);
+  return {
+    schoolId: stored.schoolId,
+    day: event.day,
+    partition,
+    offset,
+    checkIns: owns && stored.type === 'checkin' ? 1 : 0,
+    checkOuts: owns && stored.type === 'checkout' ? 1 : 0,
+    fevers: owns && stored.fever ? 1 : 0,
+  };
 }

@@ -1,3 +1,5 @@
+import type { SchoolCounts } from '@attendance/common';
+
 /** A school's figures for one day, as the dashboard shows them. */
 export interface SchoolTotals {
   schoolId: string;
@@ -12,11 +14,7 @@ export interface SchoolTotals {
 export const sortKeys = ['checkIns', 'checkOuts', 'fevers', 'presentNow', 'schoolId', 'name'] as const;
 export type SortKey = (typeof sortKeys)[number];
 
-export interface Counts {
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-}
+export type Counts = SchoolCounts;
 
 export function toTotals(schoolId: string, name: string, counts: Counts | undefined): SchoolTotals {
   const checkIns = counts?.checkIns ?? 0;

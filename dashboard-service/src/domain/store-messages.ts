@@ -1,6 +1,6 @@
-import { attendanceEventSchema, describeIssues, type AttendanceEvent } from '@attendance/common';
-import { applyEvents, attendanceId, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
-import { reportShardId, shardDeltas, type ShardDelta } from './report-shard.ts';
+import { attendanceEventSchema, describeIssues, isFever, type AttendanceEvent } from '@attendance/common';
+import { checkInIdOf, documentIdOf, documentOf, effectOf, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
+import { addEffects, emptyReport, groupByReport, type PartitionReport } from './partition-report.ts';
 
 /** A Kafka message as the consumer hands it over. */
 export interface IncomingMessage {
@@ -22,22 +22,21 @@ export interface DeadLetterInput {
 
 export interface AttendanceStore {
   /**
-   * Inserts documents that must not exist yet, in one round trip. Returns the
-   * ids that did exist (left untouched) and those refused for their content.
+   * Inserts documents whose `_id` must not exist yet, in as few round trips
+   * as the store allows. Returns the ids that existed (left untouched) and
+   * those refused for their content; throws on outages, which the caller retries.
    */
   insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }>;
   load(ids: string[]): Promise<Map<string, AttendanceDocument>>;
-  /**
-   * Writes the documents; returns those the database refused for their
-   * content (with the reason). Throws on outages, which the caller retries.
-   */
-  save(documents: AttendanceDocument[]): Promise<{ id: string; error: { code: string; message: string } }[]>;
 }
 
-export interface ReportStore {
-  watermarks(shardIds: string[]): Promise<Map<string, number>>;
-  /** Applies the delta if the shard's watermark is still `fromOffset`; false if it moved (then re-read and retry). */
-  apply(delta: ShardDelta, now: Date): Promise<boolean>;
+export interface PartitionReportStore {
+  load(id: string): Promise<PartitionReport | undefined>;
+  /**
+   * Writes `next` only while the stored report's offset is still
+   * `expectedOffset` (-1: while there is none). False when it moved: re-read and retry.
+   */
+  replace(next: PartitionReport, expectedOffset: number): Promise<boolean>;
 }
 
 export interface DeadLetterStore {
@@ -50,7 +49,7 @@ export interface DeadLetterStore {
 
 export interface StorePorts {
   attendances: AttendanceStore;
-  reports: ReportStore;
+  reports: PartitionReportStore;
   deadLetters: DeadLetterStore;
 }
 
@@ -58,8 +57,6 @@ export interface StoreSummary {
   stored: number;
   deadLettered: { reason: string }[];
 }
-
-const MAX_WATERMARK_RACES = 5;
 
 /** The dead letter of a message that can never be stored; one per `topic:partition:offset`. */
 function letterFor(message: IncomingMessage, record: unknown, error: DeadLetterInput['error']): DeadLetterInput {
@@ -82,36 +79,46 @@ function decode(message: IncomingMessage): { event: AttendanceEvent } | { letter
 }
 
 /**
- * Stores one partition's batch, exactly once in effect:
+ * Stores one partition's batch, exactly once in effect, in a constant number
+ * of database operations per batch (not per record or school):
  * 1. invalid messages become dead letters;
- * 2. the users' day documents are loaded, the messages applied, the changed
- *    documents written (idempotent whole-document upserts);
- * 3. each report shard gets the effects past its watermark in one
- *    conditional single-document update.
+ * 2. each record is inserted as its own document (check-ins first, then
+ *    check-outs, whose fever depends on the stored check-in); a slot already
+ *    filled is a duplicate key, read back only to tell a redelivery from a
+ *    duplicate record;
+ * 3. the partition's report for the day gets the effects past its watermark
+ *    in one conditional write.
  * Everything is acknowledged before the caller commits the offsets, so a
  * crash at any point means redelivery, and redelivery changes nothing twice.
  */
 export async function storeMessages(messages: IncomingMessage[], ports: StorePorts, now: Date): Promise<StoreSummary> {
   const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
   const retriedLetters = new Map<string, IncomingMessage>();
-  const valid: (SourcedEvent & { message: IncomingMessage })[] = [];
+  const valid: Valid[] = [];
   for (const message of messages) {
     const decoded = decode(message);
     if ('letter' in decoded) failed.push({ message, letter: decoded.letter });
     else valid.push({ event: decoded.event, partition: message.partition, offset: message.offset, message });
   }
 
-  const effectOf = await applyToAttendances(valid, ports.attendances, now);
+  const checkIns = valid.filter(({ event }) => event.type === 'checkin');
+  const checkOuts = valid.filter(({ event }) => event.type === 'checkout');
+  const storedCheckIns = await storeSlots(checkIns, () => false, ports.attendances);
+  const checkInFever = await checkInFevers(checkOuts, storedCheckIns.stored, ports.attendances);
+  const storedCheckOuts = await storeSlots(checkOuts, (message) => checkInFever.has(checkInIdOf(message)), ports.attendances);
 
   const countable: ReportEffect[] = [];
-  for (const { event, message } of valid) {
-    const effect = effectOf.get(message);
-    if ('error' in effect) {
-      failed.push({ message, letter: letterFor(message, event, effect.error) });
+  for (const item of valid) {
+    const { stored, refused } = item.event.type === 'checkin' ? storedCheckIns : storedCheckOuts;
+    const id = documentIdOf(item);
+    const error = refused.get(id);
+    const document = stored.get(id);
+    if (error || !document) {
+      failed.push({ message: item.message, letter: letterFor(item.message, item.event, error ?? { code: 'rejected-by-database', message: 'not stored' }) });
       continue;
     }
-    countable.push(effect);
-    if (message.deadLetterId) retriedLetters.set(message.deadLetterId, message);
+    countable.push(effectOf(item, document));
+    if (item.message.deadLetterId) retriedLetters.set(item.message.deadLetterId, item.message);
   }
 
   await applyReportEffects(countable, ports.reports, now);
@@ -128,58 +135,75 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   return { stored: countable.length, deadLettered: failed.map(({ letter }) => ({ reason: letter.error.code })) };
 }
 
-type Outcome = ReportEffect | { error: { code: string; message: string } };
+type Valid = SourcedEvent & { message: IncomingMessage };
 
-/**
- * Writes the users' day documents and says what each message adds to the
- * reports (or why the database refused it).
- *
- * Most messages are a user's first record of the day, so the documents are
- * first built as if none existed and inserted in one round trip (inserts are
- * cheap on MongoDB and FerretDB alike). Only the documents that already
- * existed (check-outs, duplicates, redeliveries) are read and rewritten, and
- * their messages' effects come from the stored state, so the outcome is the
- * same as reading every document first.
- */
-async function applyToAttendances(valid: (SourcedEvent & { message: IncomingMessage })[], attendances: AttendanceStore, now: Date): Promise<{ get(message: IncomingMessage): Outcome }> {
-  const outcomes = new Map<IncomingMessage, Outcome>();
-  const idOf = ({ event }: SourcedEvent): string => attendanceId(event.userId, event.day);
-
-  const assumedNew = applyEvents(new Map(), valid, now);
-  const inserted = await attendances.insertNew([...assumedNew.changed.values()]);
-  const existing = new Set(inserted.existing);
-  const refused = new Map(inserted.refused.map(({ id, error }) => [id, error]));
-
-  const rest = valid.filter((message) => existing.has(idOf(message)));
-  const stored = applyEvents(await attendances.load([...existing]), rest, now);
-  for (const { id, error } of await attendances.save([...stored.changed.values()])) refused.set(id, error);
-
-  valid.forEach((message, i) => {
-    if (!existing.has(idOf(message))) outcomes.set(message.message, assumedNew.effects[i] as ReportEffect);
-  });
-  rest.forEach((message, i) => outcomes.set(message.message, stored.effects[i] as ReportEffect));
-  for (const message of valid) {
-    const error = refused.get(idOf(message));
-    if (error) outcomes.set(message.message, { error });
-  }
-  return { get: (message) => outcomes.get(message) as Outcome };
+interface StoredSlots {
+  /** The document that holds each slot the messages aimed at. */
+  stored: Map<string, AttendanceDocument>;
+  refused: Map<string, { code: string; message: string }>;
 }
 
-async function applyReportEffects(effects: ReportEffect[], reports: ReportStore, now: Date): Promise<void> {
-  let pending = effects;
-  for (let race = 0; pending.length > 0; race += 1) {
-    if (race >= MAX_WATERMARK_RACES) throw new Error('report watermark kept moving: another consumer is writing the same partition');
-    const ids = [...new Set(pending.map((effect) => reportShardId(effect.schoolId, effect.day, effect.partition)))];
-    const deltas = shardDeltas(pending, await reports.watermarks(ids));
-    const lost = new Set<string>();
-    // Different shards are different documents: their updates can run side by side.
-    await Promise.all(
-      deltas
-        .filter((delta) => delta.checkIns + delta.checkOuts + delta.fevers > 0)
-        .map(async (delta) => {
-          if (!(await reports.apply(delta, now))) lost.add(delta.id);
-        }),
-    );
-    pending = pending.filter((effect) => lost.has(reportShardId(effect.schoolId, effect.day, effect.partition)));
+/**
+ * Inserts the first message's document for each slot, in one round trip.
+ * Slots that were already filled (a duplicate record, or this very message
+ * stored before a crash) are read back, so the caller can tell which.
+ */
+async function storeSlots(messages: Valid[], checkInFever: (message: Valid) => boolean, attendances: AttendanceStore): Promise<StoredSlots> {
+  const candidates = new Map<string, AttendanceDocument>();
+  for (const message of messages) {
+    const id = documentIdOf(message);
+    if (!candidates.has(id)) candidates.set(id, documentOf(message, checkInFever(message)));
   }
+  const { existing, refused } = await attendances.insertNew([...candidates.values()]);
+  const stored = new Map(candidates);
+  for (const { id } of refused) stored.delete(id);
+  if (existing.length > 0) {
+    const found = await attendances.load(existing);
+    for (const id of existing) {
+      const document = found.get(id);
+      // It existed a moment ago: gone now means someone deleted it; retry the batch rather than guess.
+      if (!document) throw new Error(`attendance ${id} existed on insert but could not be read`);
+      stored.set(id, document);
+    }
+  }
+  return { stored, refused: new Map(refused.map(({ id, error }) => [id, error])) };
+}
+
+/**
+ * The check-ins (by document id) whose reading was a fever, for the
+ * check-outs that have a high reading themselves: from this batch, or read
+ * by id (only for those few check-outs, never for all of them).
+ */
+async function checkInFevers(checkOuts: Valid[], batchCheckIns: Map<string, AttendanceDocument>, attendances: AttendanceStore): Promise<Set<string>> {
+  const needed = new Set(checkOuts.filter(({ event }) => isFever(event.temperature)).map(checkInIdOf));
+  const known = new Map<string, AttendanceDocument>();
+  const missing: string[] = [];
+  for (const id of needed) {
+    const document = batchCheckIns.get(id);
+    if (document) known.set(id, document);
+    else missing.push(id);
+  }
+  if (missing.length > 0) for (const [id, document] of await attendances.load(missing)) known.set(id, document);
+  return new Set([...known].filter(([, document]) => document.fever).map(([id]) => id));
+}
+
+const MAX_WATERMARK_RACES = 5;
+
+/**
+ * One conditional write per partition report (day and partition) the batch
+ * touched. Reports of different days are different documents: they are
+ * written side by side.
+ */
+async function applyReportEffects(effects: ReportEffect[], reports: PartitionReportStore, now: Date): Promise<void> {
+  await Promise.all(
+    [...groupByReport(effects)].map(async ([id, group]) => {
+      const first = group[0] as ReportEffect;
+      for (let race = 0; race < MAX_WATERMARK_RACES; race += 1) {
+        const current: PartitionReport = (await reports.load(id)) ?? emptyReport(first.day, first.partition, now);
+        const next = addEffects(current, group, now);
+        if (!next || (await reports.replace(next, current.offset))) return;
+      }
+      throw new Error(`report ${id} kept moving: another consumer is writing the same partition`);
+    }),
+  );
 }

@@ -42,7 +42,7 @@ async function expectReportsToMatchAttendances(expected: { checkIns: number; che
   const fromAttendances = await countsFromAttendances(mongo.db);
   expect(await countsFromReports(mongo.db)).toEqual(fromAttendances);
   expect(totalOf(fromAttendances)).toEqual(expected);
-  expect(await mongo.db.collection('attendances').countDocuments()).toBe(expected.checkIns);
+  expect(await mongo.db.collection('attendances').countDocuments()).toBe(expected.checkIns + expected.checkOuts);
 }
 
 beforeAll(async () => {

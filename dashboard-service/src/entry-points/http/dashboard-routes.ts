@@ -1,20 +1,17 @@
-import { AppError, addDays, dayOf, describeIssues, entityId } from '@attendance/common';
+import { AppError, addDays, describeIssues, entityId } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { AttendanceDocument } from '../../domain/attendance-document.ts';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals, type Counts } from '../../domain/school-summary.ts';
-import type { AttendanceRepository } from '../../data-access/attendance-repository.ts';
+import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals } from '../../domain/school-summary.ts';
+import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
+import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
-import type { ResponseCache } from '../../data-access/response-cache.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
   reports: ReportRepository;
   roster: RosterRepository;
-  cache: ResponseCache;
-  timeZone: string;
-  now: () => number;
+  figures: OpenDayFigures;
 }
 
 const MAX_SERIES_DAYS = 366;
@@ -47,50 +44,51 @@ const attendancesQuery = z.strictObject({
 
 const schoolParams = z.object({ id: entityId });
 
-function countsByDay(rows: (Counts & { day: string })[]): Map<string, Counts> {
-  return new Map(rows.map((row) => [row.day, row]));
+function listItem({ userId, checkIn, checkOut }: StudentDay) {
+  return {
+    userId,
+    checkIn: checkIn ? { at: checkIn.at, temperature: checkIn.temperature } : null,
+    checkOut: checkOut ? { at: checkOut.at, temperature: checkOut.temperature } : null,
+    fever: Boolean(checkIn?.fever || checkOut?.fever),
+  };
 }
 
 /**
- * The dashboard's read API. Responses for "today" are cached for a few
- * seconds; every list is paginated (`limit`, and `page` or `cursor`).
+ * The dashboard's read API. Today's (and the other open days') figures come
+ * from memory, read in the background (`OpenDayFigures`), so no request waits
+ * on the store for them; every list is paginated (`limit`, and `page` or `cursor`).
+ * The `X-Figures-Age` header says how old the figures are, in milliseconds.
  */
 export function dashboardRoutes(deps: DashboardDeps): Router {
   const router = express.Router();
-  const today = (): string => dayOf(deps.now(), deps.timeZone);
-
-  async function todayBySchool(): Promise<Map<string, Counts>> {
-    const rows = await deps.reports.dailyTotals({ from: today(), to: today() });
-    return new Map(rows.map((row) => [row.schoolId, row]));
-  }
+  const { figures } = deps;
+  const today = (): string => figures.today();
 
   router.get('/schools', async (req, res) => {
     const query = parse(schoolsQuery, req.query);
     const day = today();
-    const { value: rows, hit } = await deps.cache.getOrLoad(`schools:${day}`, async () => mergeSchoolTotals(await deps.roster.allSchools(), await todayBySchool()));
+    const rows = mergeSchoolTotals(await deps.roster.allSchools(), figures.bySchool(day));
     const sorted = sortSchoolTotals(rows, query.sort, query.order);
     const start = (query.page - 1) * query.limit;
-    res.setHeader('X-Cache', hit ? 'hit' : 'miss');
+    res.setHeader('X-Figures-Age', String(figures.ageMs()));
     res.json({ day, total: sorted.length, page: query.page, limit: query.limit, items: sorted.slice(start, start + query.limit) });
   });
 
-  router.get('/stats/today', async (_req, res) => {
+  router.get('/stats/today', (_req, res) => {
     const day = today();
-    const { value, hit } = await deps.cache.getOrLoad(`stats:${day}`, async () => {
-      const counts = sumCounts([...(await todayBySchool()).values()]);
-      return { day, ...counts, presentNow: Math.max(0, counts.checkIns - counts.checkOuts) };
-    });
-    res.setHeader('X-Cache', hit ? 'hit' : 'miss');
-    res.json(value);
+    const counts = sumCounts([...figures.bySchool(day).values()]);
+    res.setHeader('X-Figures-Age', String(figures.ageMs()));
+    res.json({ day, ...counts, presentNow: Math.max(0, counts.checkIns - counts.checkOuts) });
   });
 
   router.get('/schools/:id', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
     const day = today();
+    const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
-    const rows = await deps.reports.dailyTotals({ schoolId: id, from: day, to: day });
-    if (!school && rows.length === 0) throw new AppError('school-not-found', `no school ${id}`, 404);
-    res.json({ day, ...toTotals(id, school?.name ?? id, rows[0]) });
+    if (!school && !counts) throw new AppError('school-not-found', `no school ${id}`, 404);
+    res.setHeader('X-Figures-Age', String(figures.ageMs()));
+    res.json({ day, ...toTotals(id, school?.name ?? id, counts) });
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
@@ -99,12 +97,14 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
-    const byDay = countsByDay(await deps.reports.dailyTotals({ schoolId: id, from, to }));
-    const series = [];
-    for (let day = from; day <= to; day = addDays(day, 1)) {
-      const counts = byDay.get(day);
-      series.push({ day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0 });
-    }
+    const days: string[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+    // Open days from the live figures, closed ones from the school's closed reports (one document per day).
+    const closed = await deps.reports.closedReportsOf(id, days.filter((day) => !figures.isOpen(day)));
+    const series = days.map((day) => {
+      const counts = figures.isOpen(day) ? figures.bySchool(day).get(id) : closed.get(day);
+      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0 };
+    });
     res.json({ schoolId: id, from, to, series });
   });
 
@@ -130,13 +130,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
       return;
     }
-    const documents = await deps.attendances.listOf(id, day, query.status, query.cursor, query.limit);
-    const items = documents.map((document: AttendanceDocument) => ({
-      userId: document.userId,
-      checkIn: document.checkIn ? { at: document.checkIn.at, temperature: document.checkIn.temperature } : null,
-      checkOut: document.checkOut ? { at: document.checkOut.at, temperature: document.checkOut.temperature } : null,
-      fever: document.feverSource !== undefined,
-    }));
+    const items = (await deps.attendances.listOf(id, day, query.status, query.cursor, query.limit)).map(listItem);
     const nextCursor = items.length === query.limit ? items.at(-1)?.userId : undefined;
     res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
   });

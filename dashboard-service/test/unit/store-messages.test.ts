@@ -1,0 +1,145 @@
+import { sumPartitionReports, type AttendanceDocument, type AttendanceEvent, type PartitionReport } from '@attendance/common';
+import { describe, expect, it } from 'vitest';
+import { storeMessages, type DeadLetterInput, type IncomingMessage, type StorePorts } from '../../src/domain/store-messages.ts';
+
+const now = new Date('2026-11-21T09:00:00Z');
+const day = '2026-11-21';
+
+/** In-memory ports with the store's semantics (duplicate `_id`, conditional replace) and a log of calls, in order. */
+function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number } = {}) {
+  const attendances = new Map<string, AttendanceDocument>();
+  const reports = new Map<string, PartitionReport>();
+  const letters = new Map<string, DeadLetterInput>();
+  const calls: string[] = [];
+  let reportFailures = options.failReportWrites ?? 0;
+  const ports: StorePorts = {
+    attendances: {
+      async insertNew(documents) {
+        calls.push(`insert ${documents.map((document) => document.type).join(',')}`);
+        const existing: string[] = [];
+        const refused: { id: string; error: { code: string; message: string } }[] = [];
+        for (const document of documents) {
+          if (options.refuse?.has(document.userId)) refused.push({ id: document._id, error: { code: 'rejected-by-database', message: 'no' } });
+          else if (attendances.has(document._id)) existing.push(document._id);
+          else attendances.set(document._id, structuredClone(document));
+        }
+        return { existing, refused };
+      },
+      async load(ids) {
+        calls.push(`load ${ids.length}`);
+        return new Map(ids.flatMap((id) => (attendances.has(id) ? [[id, structuredClone(attendances.get(id) as AttendanceDocument)] as const] : [])));
+      },
+    },
+    reports: {
+      async load(id) {
+        return reports.has(id) ? structuredClone(reports.get(id)) : undefined;
+      },
+      async replace(next, expectedOffset) {
+        calls.push(`report ${next._id}`);
+        if (reportFailures > 0) {
+          reportFailures -= 1;
+          throw new Error('store went away');
+        }
+        if ((reports.get(next._id)?.offset ?? -1) !== expectedOffset) return false;
+        reports.set(next._id, structuredClone(next));
+        return true;
+      },
+    },
+    deadLetters: {
+      async add(added) {
+        for (const letter of added) letters.set(letter.id, letter);
+      },
+      async markResolved() {},
+      async markFailed() {},
+    },
+  };
+  const totals = () => sumPartitionReports(reports.values());
+  return { ports, attendances, reports, letters, calls, totals };
+}
+
+let nextOffset = 0;
+function message(overrides: Partial<AttendanceEvent> = {}, offset = nextOffset++): IncomingMessage {
+  const event: AttendanceEvent = {
+    id: `r${offset}`,
+    type: 'checkin',
+    userId: 'u1',
+    schoolId: 's1',
+    timestamp: '2026-11-21T07:58:00.000Z',
+    day,
+    temperature: 36.6,
+    receivedAt: '2026-11-21T07:58:00.100Z',
+    ...overrides,
+  };
+  return { topic: 'attendance', partition: 0, offset, value: Buffer.from(JSON.stringify(event)) };
+}
+
+describe('storeMessages', () => {
+  it('stores a check-in and a check-out as two documents and counts each once, a student with two high readings as one fever', async () => {
+    const { ports, attendances, totals } = memoryPorts();
+    await storeMessages([message({ temperature: 38.5 }), message({ type: 'checkout', temperature: 38.2 })], ports, now);
+    expect([...attendances.keys()].sort()).toEqual(['u1|2026-11-21|checkin', 'u1|2026-11-21|checkout']);
+    expect(attendances.get('u1|2026-11-21|checkin')).toMatchObject({ recordId: expect.any(String), fever: true, schoolId: 's1' });
+    expect(attendances.get('u1|2026-11-21|checkout')).toMatchObject({ fever: false });
+    expect(totals().get('s1')).toEqual({ checkIns: 1, checkOuts: 1, fevers: 1 });
+  });
+
+  it('inserts check-ins before check-outs and writes the report only after both, one report write per batch', async () => {
+    const { ports, calls } = memoryPorts();
+    const batch = [message({ userId: 'a', schoolId: 's1' }), message({ userId: 'b', schoolId: 's2' }), message({ userId: 'a', type: 'checkout' }), message({ userId: 'c', schoolId: 's3' })];
+    await storeMessages(batch, ports, now);
+    expect(calls).toEqual(['insert checkin,checkin,checkin', 'insert checkout', `report ${day}|0`]);
+  });
+
+  it('changes nothing when the same batch is delivered again', async () => {
+    const { ports, attendances, totals } = memoryPorts();
+    const batch = [message({ userId: 'a' }), message({ userId: 'b', temperature: 39 }), message({ userId: 'a', type: 'checkout' })];
+    await storeMessages(batch, ports, now);
+    const before = { documents: structuredClone([...attendances]), totals: totals() };
+    const summary = await storeMessages(batch, ports, now);
+    expect(summary.deadLettered).toEqual([]);
+    expect([...attendances]).toEqual(before.documents);
+    expect(totals()).toEqual(before.totals);
+    expect(totals().get('s1')).toEqual({ checkIns: 2, checkOuts: 1, fevers: 1 });
+  });
+
+  it('counts a batch exactly once when the process died after storing the records but before the report', async () => {
+    const { ports, totals } = memoryPorts({ failReportWrites: 1 });
+    const batch = [message({ userId: 'a' }), message({ userId: 'b' }), message({ userId: 'b', type: 'checkout' })];
+    await expect(storeMessages(batch, ports, now)).rejects.toThrow('store went away');
+    expect(totals().get('s1')).toBeUndefined();
+    await storeMessages(batch, ports, now);
+    expect(totals().get('s1')).toEqual({ checkIns: 2, checkOuts: 1, fevers: 0 });
+  });
+
+  it('counts nothing for a second record of a filled slot (a duplicate check-in), in the same batch or a later one', async () => {
+    const { ports, attendances, totals } = memoryPorts();
+    const first = message({ userId: 'a' });
+    await storeMessages([first, message({ userId: 'a', temperature: 39 })], ports, now);
+    await storeMessages([message({ userId: 'a', temperature: 39.5 })], ports, now);
+    expect(attendances.get('a|2026-11-21|checkin')?.source).toBe(`0:${first.offset}`);
+    expect(totals().get('s1')).toEqual({ checkIns: 1, checkOuts: 0, fevers: 0 });
+  });
+
+  it("counts a check-out's fever only when the stored check-in (from an earlier batch) was not one", async () => {
+    const { ports, totals } = memoryPorts();
+    await storeMessages([message({ userId: 'hot', temperature: 38.9 }), message({ userId: 'cool' })], ports, now);
+    await storeMessages([message({ userId: 'hot', type: 'checkout', temperature: 38.4 }), message({ userId: 'cool', type: 'checkout', temperature: 38.4 })], ports, now);
+    expect(totals().get('s1')).toEqual({ checkIns: 2, checkOuts: 2, fevers: 2 });
+  });
+
+  it('dead-letters what the store refuses and what is not a record, and counts the rest', async () => {
+    const { ports, letters, totals } = memoryPorts({ refuse: new Set(['bad']) });
+    const poison: IncomingMessage = { topic: 'attendance', partition: 0, offset: nextOffset++, value: Buffer.from('{not json') };
+    const summary = await storeMessages([message({ userId: 'bad' }), poison, message({ userId: 'good' })], ports, now);
+    expect(summary.deadLettered.map(({ reason }) => reason).sort()).toEqual(['invalid-json', 'rejected-by-database']);
+    expect([...letters.values()].map((letter) => letter.source.offset)).toContain(poison.offset);
+    expect(totals().get('s1')).toEqual({ checkIns: 1, checkOuts: 0, fevers: 0 });
+  });
+
+  it("keeps each day's counts in that day's report", async () => {
+    const { ports, reports } = memoryPorts();
+    await storeMessages([message({ userId: 'late', day: '2026-11-20', timestamp: '2026-11-20T08:00:00.000Z' }), message({ userId: 'now' })], ports, now);
+    expect([...reports.keys()].sort()).toEqual(['2026-11-20|0', '2026-11-21|0']);
+    expect(reports.get('2026-11-20|0')?.schools).toEqual({ s1: { checkIns: 1, checkOuts: 0, fevers: 0 } });
+  });
+});
