@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { connectMongo, createKafka, createLogger, ensureTopic, PARTITION_REPORTS_COLLECTION, sumPartitionReports, type AttendanceEvent, type PartitionReport } from '@attendance/common';
+import { connectMongo, createKafka, createLogger, ensureTopic, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, sumPartitionReports, type AttendanceEvent, type PartitionReportDocument } from '@attendance/common';
 import { Partitioners } from 'kafkajs';
 import { readConfig } from '../src/config.ts';
 import { start } from '../src/start.ts';
@@ -67,7 +67,8 @@ const service = await start({
 });
 /** Records the partition reports count (the consumer writes them last in a batch, after the records). */
 async function storedRecords(): Promise<number> {
-  const reports = await db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).find({}, { projection: { schools: 1 } }).toArray();
+  const documents = await db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).find({}).toArray();
+  const reports = documents.map(fromPartitionReportDocument);
   let total = 0;
   for (const counts of sumPartitionReports(reports).values()) total += counts.checkIns + counts.checkOuts;
   return total;

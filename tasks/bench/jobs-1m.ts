@@ -52,7 +52,7 @@ for (const [type, minute] of [['checkin', 480], ['checkout', 900]] as const) {
   for (let i = 0; i < students; i += 5000) {
     const documents: AttendanceDocument[] = [];
     for (let j = i; j < Math.min(students, i + 5000); j += 1) {
-      documents.push({ _id: attendanceId(idOf(j), today, type), userId: idOf(j), schoolId: `school-${j % 1000}`, day: today, type, recordId: `r${j}-${type}`, at: at(minute), temperature: 36.6, receivedAt: at(minute), source: `${type === 'checkin' ? 0 : 1}:${j}`, fever: false, storedAt: new Date() });
+      documents.push({ _id: attendanceId(idOf(j), today, type), userId: idOf(j), schoolId: `school-${j % 1000}`, day: today, type, recordId: `r${j}-${type}`, at: at(minute), temperature: 36.6, receivedAt: at(minute), source: `${type === 'checkin' ? 0 : 1}:${j}`, fever: false });
     }
     // Four inserts in flight: the set-up is not what is measured, only its length.
     const insert = db.collection<AttendanceDocument>('attendances').insertMany(documents, { ordered: false });

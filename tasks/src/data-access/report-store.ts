@@ -1,18 +1,18 @@
-import { bulkWriteInChunks, CLOSED_DAYS_COLLECTION, findByIds, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, type PartitionReport, type SchoolReport } from '@attendance/common';
+import { bulkWriteInChunks, CLOSED_DAYS_COLLECTION, findByIds, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
 import type { Admin } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { ClosedDay, ClosedReportPort, PartitionReportPort } from '../domain/jobs/close-reports.ts';
 
 /** The consumer's partition reports, read by `_id` only (FerretDB scans the collection for anything else). */
 export class MongoPartitionReports implements PartitionReportPort {
-  private readonly collection: Collection<PartitionReport>;
+  private readonly collection: Collection<PartitionReportDocument>;
 
   constructor(
     db: Db,
     private readonly admin: Admin,
     private readonly topic: string,
   ) {
-    this.collection = db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION);
+    this.collection = db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION);
   }
 
   async partitionCount(): Promise<number> {
@@ -23,7 +23,7 @@ export class MongoPartitionReports implements PartitionReportPort {
   }
 
   async readPartitionReports(ids: string[]): Promise<PartitionReport[]> {
-    return [...(await findByIds(this.collection, ids, { concurrency: 6 })).values()];
+    return [...(await findByIds(this.collection, ids, { concurrency: 6 })).values()].map(fromPartitionReportDocument);
   }
 }
 

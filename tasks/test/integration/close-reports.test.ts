@@ -1,4 +1,4 @@
-import { addDays, connectMongo, createKafka, ensureTopic, REPORTS_COLLECTION, PARTITION_REPORTS_COLLECTION, CLOSED_DAYS_COLLECTION, type MongoConnection, type PartitionReport, type SchoolReport } from '@attendance/common';
+import { addDays, connectMongo, createKafka, ensureTopic, REPORTS_COLLECTION, PARTITION_REPORTS_COLLECTION, CLOSED_DAYS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReport, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, testNamespace } from '../../../test/support/stack.ts';
@@ -16,7 +16,8 @@ const twoDaysAgo = addDays(today, -2);
 let mongo: MongoConnection;
 let context: JobContext;
 
-const partitionReport = (day: string, partition: number, offset: number, schools: PartitionReport['schools']): PartitionReport => ({ _id: `${day}|${partition}`, day, partition, offset, schools, updatedAt: new Date() });
+/** As the consumer stores it (schools as JSON text, see PartitionReportDocument). */
+const partitionReport = (day: string, partition: number, offset: number, schools: PartitionReport['schools']): PartitionReportDocument => toPartitionReportDocument({ _id: `${day}|${partition}`, day, partition, offset, schools, updatedAt: new Date() });
 
 beforeAll(async () => {
   // The job reads the partition count from the broker: the topic must exist, with 3 partitions.
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 describe('close-reports against the real stack', () => {
   it("writes each school's closed report from the day's partition reports, and a second run skips the unchanged days", async () => {
-    await mongo.db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).insertMany([
+    await mongo.db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).insertMany([
       partitionReport(yesterday, 0, 120, { 'school-a': { checkIns: 40, checkOuts: 38, fevers: 2 }, 'school-b': { checkIns: 7, checkOuts: 7, fevers: 0 } }),
       partitionReport(yesterday, 2, 99, { 'school-a': { checkIns: 11, checkOuts: 10, fevers: 1 } }),
       partitionReport(twoDaysAgo, 1, 3, { 'school-b': { checkIns: 2, checkOuts: 1, fevers: 1 } }),
@@ -58,7 +59,7 @@ describe('close-reports against the real stack', () => {
     expect(await reports.countDocuments()).toBe(3);
 
     // A late record for yesterday moves partition 1 on: the next run rewrites that day only.
-    await mongo.db.collection<PartitionReport>(PARTITION_REPORTS_COLLECTION).insertOne(partitionReport(yesterday, 1, 0, { 'school-b': { checkIns: 0, checkOuts: 1, fevers: 0 } }));
+    await mongo.db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).insertOne(partitionReport(yesterday, 1, 0, { 'school-b': { checkIns: 0, checkOuts: 1, fevers: 0 } }));
     const third = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
     expect(third).toMatchObject({ outcome: 'success', summary: { items: 2, closedDays: [yesterday], unchangedDays: 1 } });
     expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 8, fevers: 0 });

@@ -178,7 +178,6 @@ describe('rebuild', () => {
       receivedAt: at,
       source: `0:${randomId('o')}`,
       fever: false,
-      storedAt: new Date(),
     });
     await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertMany([stored(inAndOut, 'checkin', checkInAt), stored(inAndOut, 'checkout', checkOutAt), stored(onlyIn, 'checkin', checkInAt)]);
     const minute = (at: Date) => at.getUTCHours() * 60 + at.getUTCMinutes();
