@@ -10,6 +10,8 @@ export interface LagSample {
 }
 
 export interface LagSampler {
+  /** Partitions of the topic (broker metadata). */
+  partitions: number;
   /** Names the phase the following samples belong to. */
   phase(name: string): void;
   /** Stops sampling and returns the samples, one more taken at the stop. */
@@ -27,6 +29,8 @@ export const LAG_SAMPLE_INTERVAL_MS = 10_000;
 export async function startLagSampler(options: { brokers: string[]; topic: string; groupId: string; intervalMs?: number }): Promise<LagSampler> {
   const admin = createKafka('benchmark-lag', options.brokers, createLogger('benchmark', 'error')).admin();
   await admin.connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: [options.topic] });
+  const partitions = topics[0]?.partitions.length ?? 0;
   const startedAt = Date.now();
   const samples: LagSample[] = [];
   let phase = 'start';
@@ -57,6 +61,7 @@ export async function startLagSampler(options: { brokers: string[]; topic: strin
     inFlight = sample().finally(() => (busy = false));
   }, options.intervalMs ?? LAG_SAMPLE_INTERVAL_MS);
   return {
+    partitions,
     phase: (name) => void (phase = name),
     stop: async () => {
       clearInterval(timer);

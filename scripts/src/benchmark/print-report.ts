@@ -79,7 +79,7 @@ export function formatReport(report: BenchmarkReport): string {
   }
   lines.push('');
   if (persistence.complete) {
-    lines.push(`stored     all ${persistence.accepted} accepted records${persistence.msFromLast202 === undefined ? '' : `, ${persistence.msFromLast202} ms from the last 202 to full persistence`}`);
+    lines.push(`stored     all ${persistence.accepted} accepted records${persistence.msFromLast202 === undefined ? '' : `, ${persistence.msFromLast202} ms from the last 202 to full persistence (seen in the ${persistence.by})`}`);
   } else {
     lines.push(`stored     NOT COMPLETE: ${persistence.pending} of ${persistence.accepted} accepted records still missing when the wait ended`);
   }

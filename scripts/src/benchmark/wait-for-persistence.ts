@@ -1,3 +1,4 @@
+import { findByIds, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, partitionReportId, sumPartitionReports, type PartitionReportDocument } from '@attendance/common';
 import type { Db } from 'mongodb';
 import type { Progress } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';
@@ -11,6 +12,25 @@ export interface PersistenceWait {
   settledAt: number;
   /** Accepted records still not visible when the wait ended. */
   pending: number;
+  /** What told when everything was stored: the consumer's partition reports, or the documents themselves. */
+  by: 'partition-reports' | 'documents';
+}
+
+/** The consumer's counts of one day: its partition reports, read by `_id` (`day|p` for each partition of the topic). */
+export interface DayCounter {
+  day: string;
+  partitions: number;
+  /** Records the day's partition reports counted before the run. */
+  before: number;
+}
+
+/** Check-ins plus check-outs the day's partition reports count. */
+export async function countedOnDay(db: Db, day: string, partitions: number): Promise<number> {
+  const ids = Array.from({ length: partitions }, (_, partition) => partitionReportId(day, partition));
+  const documents = await findByIds(db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION), ids, { concurrency: partitions });
+  let total = 0;
+  for (const counts of sumPartitionReports([...documents.values()].map(fromPartitionReportDocument)).values()) total += counts.checkIns + counts.checkOuts;
+  return total;
 }
 
 /**
@@ -22,17 +42,58 @@ export interface PersistenceWait {
 const PROBE_SIZE = 32;
 
 /**
+ * Waits until every accepted record is stored, and says when that happened.
+ * With a {@link DayCounter}, it polls the day's partition reports (a few
+ * `_id` reads every 100 ms, nothing that competes with the consumer) until
+ * they count as many more records as the run got 202s for: the consumer
+ * writes a batch's report after its records, so by then they are all stored.
+ * The documents are then read once to confirm (verification checks them
+ * exactly). Records of the run without an answer that were stored anyway
+ * count too, so that moment can be early by the storing of those few (they
+ * are the run's last requests). Without a counter, or when the confirmation
+ * finds records missing, it polls the documents themselves.
+ */
+export async function waitForPersistence(
+  db: Db,
+  accepted: AcceptedRecord[],
+  options: { timeoutMs: number; progress: Progress; counter?: DayCounter; /** Called when the counts say everything is stored, before the confirming read. */ onCounted?: () => void },
+): Promise<PersistenceWait> {
+  const { counter } = options;
+  const deadline = Date.now() + options.timeoutMs;
+  if (counter && accepted.every((record) => record.day === counter.day)) {
+    const total = accepted.length;
+    const { done } = await pollUntil(
+      async () => {
+        const counted = (await countedOnDay(db, counter.day, counter.partitions)) - counter.before;
+        options.progress.update(Math.min(counted, total));
+        return counted;
+      },
+      (counted) => counted >= total,
+      { timeoutMs: options.timeoutMs, intervalMs: 100 },
+    );
+    const countedAt = Date.now();
+    if (done) {
+      options.onCounted?.();
+      const confirmed = await waitForDocuments(db, accepted, { timeoutMs: Math.max(0, deadline - Date.now()), progress: options.progress });
+      return confirmed.firstPass ? { ...confirmed, settledAt: countedAt, by: 'partition-reports' } : confirmed;
+    }
+  }
+  return waitForDocuments(db, accepted, { timeoutMs: Math.max(0, deadline - Date.now()), progress: options.progress });
+}
+
+/**
  * Polls `attendances` until every accepted record's document
  * (`userId|day|type`) is there. While the newest accepted records are still
  * missing it reads only those; once they are there it reads everything still
  * pending, so the full check runs about once. A document stored with another
  * record id counts as settled here; verification reports it.
  */
-export async function waitForPersistence(db: Db, accepted: AcceptedRecord[], options: { timeoutMs: number; progress: Progress }): Promise<PersistenceWait> {
+async function waitForDocuments(db: Db, accepted: AcceptedRecord[], options: { timeoutMs: number; progress: Progress }): Promise<PersistenceWait & { firstPass: boolean }> {
   // In order of acceptance, so the newest are at the end.
   const pending = new Set<string>();
   for (const record of [...accepted].sort((a, b) => a.acceptedAt - b.acceptedAt)) pending.add(attendanceIdOf(record.userId, record.day, record.type));
   const total = pending.size;
+  let passes = 0;
 
   /** Reads `ids` and drops those found; true if all of them were. */
   async function settle(ids: string[]): Promise<boolean> {
@@ -43,6 +104,7 @@ export async function waitForPersistence(db: Db, accepted: AcceptedRecord[], opt
 
   const { done } = await pollUntil(
     async () => {
+      passes += 1;
       const newest = [...pending].slice(-PROBE_SIZE);
       if (await settle(newest)) await settle([...pending]);
       options.progress.update(total - pending.size);
@@ -51,5 +113,5 @@ export async function waitForPersistence(db: Db, accepted: AcceptedRecord[], opt
     (left) => left === 0,
     { timeoutMs: options.timeoutMs, intervalMs: 100 },
   );
-  return { complete: done, settledAt: Date.now(), pending: pending.size };
+  return { complete: done, settledAt: Date.now(), pending: pending.size, by: 'documents', firstPass: done && passes === 1 };
 }

@@ -70,7 +70,7 @@ describe('a benchmark run against the platform', () => {
     expect(afternoon).toMatchObject({ wave: 'afternoon', records: 200, answered: 200 });
     expect(afternoon?.answers).toEqual({ '202': 186, '409 already-checked-in': 10, '400 validation-failed': 4 });
     expect(report.verification).toMatchObject({ acceptedCheckIns: 186, acceptedCheckOuts: 186, documents: 372, uncertainUsers: 0 });
-    expect(report.persistence).toMatchObject({ accepted: 372, complete: true, pending: 0 });
+    expect(report.persistence).toMatchObject({ accepted: 372, complete: true, pending: 0, by: 'partition-reports' });
     expect(report.persistence.msFromLast202).toBeGreaterThanOrEqual(0);
   });
 
