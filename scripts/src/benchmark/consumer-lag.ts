@@ -38,7 +38,9 @@ export async function startLagSampler(options: { brokers: string[]; topic: strin
   async function sample(): Promise<void> {
     const atSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
     try {
-      const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(options.topic), admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] })]);
+      // Committed offsets first, end offsets after: ends only grow, so the lag is never negative.
+      const [committed] = await admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] });
+      const ends = await admin.fetchTopicOffsets(options.topic);
       const done = new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
       let lag = 0;
       for (const { partition, high, low } of ends) {

@@ -1,4 +1,4 @@
-import { connectMongo, dayOf } from '@attendance/common';
+import { addDays, connectMongo, dayOf } from '@attendance/common';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';
@@ -13,7 +13,7 @@ import { selectStudents, type Student } from './select-students.ts';
 import { startBaseline } from './start-baseline.ts';
 import { verifyPersistence, type VerificationResult } from './verify-persistence.ts';
 import { MAX_WATCHED_SCHOOLS, VisibleLagProbe, type VisibleLag } from './visible-lag.ts';
-import { countedOnDay, waitForPersistence, type DayCounter } from './wait-for-persistence.ts';
+import { countedOnDays, waitForCount, waitForDocuments, type DayCounter, type PersistenceWait } from './wait-for-persistence.ts';
 import { WavePlan } from './wave-plan.ts';
 import { answersByKind, type WaveSummary } from './wave-summary.ts';
 
@@ -293,10 +293,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
     const context: WaveContext = { options, reporter, ledger };
     const watched = await startWatching(options, students, notes);
     // The consumer's count of today before the run, so the drain can be timed from the partition reports.
-    const counter: DayCounter | undefined = watched.lag && watched.lag.partitions > 0 ? { day, partitions: watched.lag.partitions, before: await countedOnDay(db, day, watched.lag.partitions) } : undefined;
+    const partitions = watched.lag?.partitions ?? 0;
+    const days = [day, addDays(day, 1)];
+    const counter: DayCounter | undefined = partitions > 0 ? { days, partitions, before: await countedOnDays(db, days, partitions) } : undefined;
     const cpu: PhaseCpu[] = [];
     let waves: WaveSummary[] = [];
-    let wait: Awaited<ReturnType<typeof waitForPersistence>>;
+    let wait: PersistenceWait;
     let expectation: RunExpectation;
     let visibleComplete = false;
     try {
@@ -314,16 +316,18 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
       else waves.push(await timedWave('afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
       if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
 
-      expectation = ledger.expectation(options.timeZone);
       watched.lag?.phase('drain');
       const beforeDrain = watched.cpu();
       const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-      const drainProgress = reporter.progress('stored', expectation.accepted.length, 'records');
-      // The drain ends when the counts say everything is stored: the benchmark's own confirming reads are not the platform's cost.
+      const drainProgress = reporter.progress('stored', ledger.acceptedCount, 'records');
+      // The drain ends when the counts say everything is stored: the benchmark's own reads after that are not the platform's cost.
       let afterDrain: CpuSnapshot | undefined;
+      // Counting starts before the run's expectation is built (seconds at 900,000 records), so it times the platform.
+      const counting = counter ? waitForCount(db, counter, ledger.acceptedCount, { timeoutMs: drainTimeoutMs, progress: drainProgress, onCounted: () => void (afterDrain = watched.cpu()) }) : undefined;
+      expectation = ledger.expectation(options.timeZone);
       const accepted = expectation.accepted;
       [wait, visibleComplete] = await Promise.all([
-        waitForPersistence(db, accepted, { timeoutMs: drainTimeoutMs, progress: drainProgress, ...(counter ? { counter } : {}), onCounted: () => void (afterDrain = watched.cpu()) }).finally(() => drainProgress.stop()),
+        (counting ?? waitForDocuments(db, accepted, { timeoutMs: drainTimeoutMs, progress: drainProgress })).finally(() => drainProgress.stop()),
         watched.probe ? watched.probe.waitUntilCounted(accepted, drainTimeoutMs) : Promise.resolve(false),
       ]);
       const drain = watched.cpuPhase('drain', beforeDrain, accepted.length, afterDrain);

@@ -66,6 +66,8 @@ export class RunLedger {
   readonly acceptedCheckIns: SentRecord[] = [];
   /** When the last 202 arrived (epoch ms), 0 before any. */
   lastAcceptedAt = 0;
+  /** Records answered 202 so far. */
+  acceptedCount = 0;
 
   send(record: Omit<SentRecord, 'status' | 'recordId' | 'error' | 'answeredAt'>): SentRecord {
     const sent: SentRecord = { ...record };
@@ -79,6 +81,7 @@ export class RunLedger {
     record.answeredAt = at;
     if (status === 202 && outcome.id !== undefined) {
       record.recordId = outcome.id;
+      this.acceptedCount += 1;
       this.lastAcceptedAt = Math.max(this.lastAcceptedAt, at);
       if (record.type === 'checkin') this.acceptedCheckIns.push(record);
     } else if (outcome.error !== undefined) {

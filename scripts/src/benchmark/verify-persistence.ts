@@ -59,7 +59,7 @@ const slotOf = (type: 'checkin' | 'checkout'): Slot => (type === 'checkin' ? 'ch
  * the run's students no record it did not acknowledge; then that the
  * partition reports of the schools involved add up to what `attendances`
  * says. One pass, no waiting: call it once the consumer has drained (see
- * waitForPersistence).
+ * waitForCount).
  */
 export async function verifyPersistence(db: Db, expectation: RunExpectation): Promise<VerificationResult> {
   const uncertain = new Set(expectation.uncertainUsers);

@@ -16,18 +16,22 @@ export interface PersistenceWait {
   by: 'partition-reports' | 'documents';
 }
 
-/** The consumer's counts of one day: its partition reports, read by `_id` (`day|p` for each partition of the topic). */
+/**
+ * The consumer's counts of the run's days (today, and tomorrow for a run that
+ * crosses midnight): their partition reports, read by `_id` (`day|p` for each
+ * partition of the topic).
+ */
 export interface DayCounter {
-  day: string;
+  days: string[];
   partitions: number;
-  /** Records the day's partition reports counted before the run. */
+  /** Records those partition reports counted before the run. */
   before: number;
 }
 
-/** Check-ins plus check-outs the day's partition reports count. */
-export async function countedOnDay(db: Db, day: string, partitions: number): Promise<number> {
-  const ids = Array.from({ length: partitions }, (_, partition) => partitionReportId(day, partition));
-  const documents = await findByIds(db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION), ids, { concurrency: partitions });
+/** Check-ins plus check-outs the days' partition reports count. */
+export async function countedOnDays(db: Db, days: string[], partitions: number): Promise<number> {
+  const ids = days.flatMap((day) => Array.from({ length: partitions }, (_, partition) => partitionReportId(day, partition)));
+  const documents = await findByIds(db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION), ids, { concurrency: 8 });
   let total = 0;
   for (const counts of sumPartitionReports([...documents.values()].map(fromPartitionReportDocument)).values()) total += counts.checkIns + counts.checkOuts;
   return total;
@@ -42,52 +46,39 @@ export async function countedOnDay(db: Db, day: string, partitions: number): Pro
 const PROBE_SIZE = 32;
 
 /**
- * Waits until every accepted record is stored, and says when that happened.
- * With a {@link DayCounter}, it polls the day's partition reports (a few
- * `_id` reads every 100 ms, nothing that competes with the consumer) until
- * they count as many more records as the run got 202s for: the consumer
- * writes a batch's report after its records, so by then they are stored.
+ * Waits until the consumer has stored `accepted` more records than before the
+ * run, and says when: it polls the partition reports of the run's days (a few
+ * `_id` reads every 100 ms, nothing that competes with the consumer), which
+ * the consumer writes after a batch's records. It starts the moment the last
+ * wave ends, so the time is the platform's, not the benchmark's bookkeeping.
  * No record is read here: verification, which follows, reads each one once
  * (at 900,000 records a second full read would take minutes). Records of the
  * run without an answer that were stored anyway count too, so that moment
  * can be early by the storing of those few (they are the run's last
  * requests); verification, retried for a while, still finds any missing.
- * Without a counter it polls the documents themselves.
  */
-export async function waitForPersistence(
-  db: Db,
-  accepted: AcceptedRecord[],
-  options: { timeoutMs: number; progress: Progress; counter?: DayCounter; /** Called when the counts say everything is stored. */ onCounted?: () => void },
-): Promise<PersistenceWait> {
-  const { counter } = options;
-  if (counter && accepted.every((record) => record.day === counter.day)) {
-    const total = accepted.length;
-    const { done, value } = await pollUntil(
-      async () => {
-        const counted = (await countedOnDay(db, counter.day, counter.partitions)) - counter.before;
-        options.progress.update(Math.min(counted, total));
-        return counted;
-      },
-      (counted) => counted >= total,
-      { timeoutMs: options.timeoutMs, intervalMs: 100 },
-    );
-    if (done) {
-      options.onCounted?.();
-      return { complete: true, settledAt: Date.now(), pending: 0, by: 'partition-reports' };
-    }
-    return { complete: false, settledAt: Date.now(), pending: total - Math.max(0, value), by: 'partition-reports' };
-  }
-  return waitForDocuments(db, accepted, options);
+export async function waitForCount(db: Db, counter: DayCounter, accepted: number, options: { timeoutMs: number; progress: Progress; /** Called when the counts say everything is stored. */ onCounted?: () => void }): Promise<PersistenceWait> {
+  const { done, value } = await pollUntil(
+    async () => {
+      const counted = (await countedOnDays(db, counter.days, counter.partitions)) - counter.before;
+      options.progress.update(Math.min(counted, accepted));
+      return counted;
+    },
+    (counted) => counted >= accepted,
+    { timeoutMs: options.timeoutMs, intervalMs: 100 },
+  );
+  if (done) options.onCounted?.();
+  return { complete: done, settledAt: Date.now(), pending: done ? 0 : accepted - Math.max(0, value), by: 'partition-reports' };
 }
 
 /**
- * Polls `attendances` until every accepted record's document
- * (`userId|day|type`) is there. While the newest accepted records are still
+ * Without the broker (for the partition count): polls `attendances` until
+ * every accepted record's document (`userId|day|type`) is there. While the newest accepted records are still
  * missing it reads only those; once they are there it reads everything still
  * pending, so the full check runs about once. A document stored with another
  * record id counts as settled here; verification reports it.
  */
-async function waitForDocuments(db: Db, accepted: AcceptedRecord[], options: { timeoutMs: number; progress: Progress }): Promise<PersistenceWait> {
+export async function waitForDocuments(db: Db, accepted: AcceptedRecord[], options: { timeoutMs: number; progress: Progress }): Promise<PersistenceWait> {
   // In order of acceptance, so the newest are at the end.
   const pending = new Set<string>();
   for (const record of [...accepted].sort((a, b) => a.acceptedAt - b.acceptedAt)) pending.add(attendanceIdOf(record.userId, record.day, record.type));
