@@ -11,6 +11,17 @@ function controlledRead() {
   return { read, started };
 }
 
+/** A background read whose first read has answered `value`, recording the reads started and the failures reported. */
+async function sampleHolding(name: string, value: number) {
+  const { read, started } = controlledRead();
+  const failures: string[] = [];
+  const sample = new BackgroundRead(name, read, { intervalMs: 1000, timeoutMs: 5000 }, silent, (failed) => failures.push(failed));
+  const first = sample.refresh();
+  started[0]?.resolve(value);
+  await first;
+  return { sample, started, failures };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -29,12 +40,7 @@ describe('a background read behind a gauge', () => {
 
   it('reports a read that overruns its timeout, keeps the last value, and starts no other read until it has ended', async () => {
     vi.useFakeTimers();
-    const { read, started } = controlledRead();
-    const failures: string[] = [];
-    const sample = new BackgroundRead('scan', read, { intervalMs: 1000, timeoutMs: 5000 }, silent, (name) => failures.push(name));
-    const first = sample.refresh();
-    started[0]?.resolve(7);
-    await first;
+    const { sample, started, failures } = await sampleHolding('scan', 7);
 
     const slow = sample.refresh();
     await vi.advanceTimersByTimeAsync(5001);
@@ -50,12 +56,7 @@ describe('a background read behind a gauge', () => {
   });
 
   it('keeps the last value when a read fails', async () => {
-    const { read, started } = controlledRead();
-    const failures: string[] = [];
-    const sample = new BackgroundRead('count', read, { intervalMs: 1000, timeoutMs: 5000 }, silent, (name) => failures.push(name));
-    const first = sample.refresh();
-    started[0]?.resolve(3);
-    await first;
+    const { sample, started, failures } = await sampleHolding('count', 3);
     const second = sample.refresh();
     started[1]?.reject(new Error('store down'));
     await second;
