@@ -12,7 +12,6 @@ import {
   type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
-import type { Consumer } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
 import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
@@ -20,18 +19,23 @@ import { ReportRepository } from './data-access/report-repository.ts';
 import { ResponseCache } from './data-access/response-cache.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
-import { startAttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
+import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
+
+/** The service handle, plus its consumer when it runs one (tests wedge it through `pause()`). */
+export interface DashboardHandle extends ServiceHandle {
+  consumer?: Pick<AttendanceConsumer, 'pause' | 'resume'>;
+}
 
 /**
  * Connects to MongoDB, Redis and Kafka, starts the consumer and the read API.
  * `stop()` stops HTTP, then the consumer (kafkajs finishes the batch in hand,
  * whose offsets are committed only if it was stored), then the clients.
  */
-export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
+export async function start(options: StartOptions = {}): Promise<DashboardHandle> {
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
 
   const mongo = await connectMongo(config.MONGO_URL);
@@ -47,12 +51,12 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
-  let consumer: Consumer | undefined;
+  let consumer: AttendanceConsumer | undefined;
   try {
     await admin.connect();
     await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
     if (config.CONSUMER_ENABLED) {
-      consumer = await startAttendanceConsumer(kafka, {
+      consumer = await startAttendanceConsumer(kafka, admin, {
         topic: config.KAFKA_TOPIC,
         groupId: config.KAFKA_GROUP_ID,
         partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
@@ -61,6 +65,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
         ports: { attendances, reports, deadLetters },
         retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+        stallMs: config.CONSUMER_STALL_SECONDS * 1000,
+        lagIntervalMs: config.CONSUMER_LAG_INTERVAL_SECONDS * 1000,
       });
     }
   } catch (err) {
@@ -79,6 +85,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       mongodb: () => mongo.db.command({ ping: 1 }),
       redis: () => redis.ping(),
       kafka: () => admin.describeCluster(),
+      ...(consumer ? { 'kafka-consumer': consumer.assertHealthy } : {}),
     },
     isStopping: () => stopping,
     routes: dashboardRoutes({
@@ -95,8 +102,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const stop = once(async () => {
     stopping = true;
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
-    await consumer?.disconnect();
+    await consumer?.stop();
     await Promise.allSettled([admin.disconnect(), mongo.client.close(), redis.quit()]);
   });
-  return { port: boundPort(server), stop };
+  return { port: boundPort(server), stop, ...(consumer ? { consumer } : {}) };
 }
