@@ -15,10 +15,13 @@ class FakeConsumer extends EventEmitter {
   readonly events = events;
   ran = false;
   disconnected = false;
+  /** Fails to join the way kafkajs does: run() resolves and a crash it will not restart is reported. */
+  crashesOnRun = false;
   connect = async () => undefined;
   subscribe = async () => undefined;
   run = async () => {
     this.ran = true;
+    if (this.crashesOnRun) this.emitEvent(events.CRASH, { error: new Error('Failed to find group coordinator'), restart: false });
   };
   disconnect = async () => {
     this.disconnected = true;
@@ -31,7 +34,16 @@ class FakeConsumer extends EventEmitter {
 }
 
 const consumers: FakeConsumer[] = [];
-const kafka = { consumer: () => consumers[consumers.push(new FakeConsumer()) - 1] as unknown as Consumer } as unknown as Kafka;
+/** Indexes of the consumers to be created that fail to join. */
+const crashingOnRun = new Set<number>();
+const kafka = {
+  consumer: () => {
+    const consumer = new FakeConsumer();
+    consumer.crashesOnRun = crashingOnRun.has(consumers.length);
+    consumers.push(consumer);
+    return consumer as unknown as Consumer;
+  },
+} as unknown as Kafka;
 const admin = { fetchTopicOffsets: async () => [{ partition: 0, offset: '0', high: '0', low: '0' }], fetchOffsets: async () => [] } as unknown as Admin;
 let running: AttendanceConsumer | undefined;
 let registry: Registry;
@@ -61,6 +73,7 @@ async function restarts(reason: string): Promise<number | undefined> {
 afterEach(async () => {
   await running?.stop();
   consumers.length = 0;
+  crashingOnRun.clear();
 });
 
 describe('the consumer supervisor', () => {
@@ -72,6 +85,16 @@ describe('the consumer supervisor', () => {
     const second = await waitFor(() => (consumers[1]?.ran ? consumers[1] : undefined), { timeoutMs: 5_000, what: 'a new consumer to run' });
     expect(first.disconnected).toBe(true);
     expect(second.disconnected).toBe(false);
+    expect(await restarts('crashed')).toBe(1);
+  });
+
+  it('keeps replacing with backoff when a replacement itself fails to join', async () => {
+    crashingOnRun.add(1);
+    await start();
+    (consumers[0] as FakeConsumer).emitEvent(events.CRASH, { error: new Error('gone'), restart: false });
+    const third = await waitFor(() => (consumers[2]?.ran ? consumers[2] : undefined), { timeoutMs: 10_000, what: 'a third consumer to run' });
+    expect(consumers[1]?.disconnected).toBe(true);
+    expect(third.disconnected).toBe(false);
     expect(await restarts('crashed')).toBe(1);
   });
 

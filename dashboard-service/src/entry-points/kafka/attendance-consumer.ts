@@ -174,9 +174,12 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
     consumer.on(consumer.events.HEARTBEAT, () => {
       if (isCurrent()) health.heartbeat();
     });
+    let gaveUp = false;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!isCurrent() || payload.restart) return;
+      gaveUp = true;
       logger.error({ kafkaError: kafkaErrorType(payload.error) ?? payload.error.name }, 'kafka consumer crashed and kafkajs will not restart it');
+      // While a replacement is starting this is a no-op: the check after run() below makes that attempt fail and retry.
       restart('crashed');
     });
     try {
@@ -188,6 +191,8 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
         eachBatch,
       });
+      // run() does not throw when joining fails: kafkajs reports it as a crash instead.
+      if (gaveUp) throw new Error('the kafka consumer crashed while joining its group');
     } catch (err) {
       if (isCurrent()) current = undefined;
       await consumer.disconnect().catch(() => undefined);
