@@ -66,7 +66,7 @@ afterAll(async () => {
 describe('when the broker restarts while records flow', () => {
   it(`stores every accepted record within ${RECOVERY_BOUND_MS / 1000} s of the broker's return, without a restart of the service`, async () => {
     // The defaults of a deployed service (stall time 60 s), so the recovery measured is the one operators get.
-    dashboard = await runDashboardService(ns, { CACHE_TTL_SECONDS: '0' });
+    dashboard = await runDashboardService(ns);
     const flow = flowRecords();
     try {
       await waitFor(async () => (await storedCheckIns()) >= 100, { timeoutMs: 60_000, what: 'records to be stored before the outage' });
@@ -91,7 +91,7 @@ describe('when the broker restarts while records flow', () => {
 
 describe('when the consumer is wedged', () => {
   it(`turns /readyz to 503 naming kafka-consumer once it has not fetched for ${STALL_SECONDS} s while records wait, and back to 200 when it fetches again`, async () => {
-    dashboard = await runDashboardService(ns, { CACHE_TTL_SECONDS: '0', CONSUMER_STALL_SECONDS: String(STALL_SECONDS), CONSUMER_LAG_INTERVAL_SECONDS: '1' });
+    dashboard = await runDashboardService(ns, { CONSUMER_STALL_SECONDS: String(STALL_SECONDS), CONSUMER_LAG_INTERVAL_SECONDS: '1' });
     try {
       await waitFor(async () => (await readiness()).status === 200, { timeoutMs: 60_000, what: 'the dashboard to be ready' });
       const before = await storedCheckIns();
