@@ -115,6 +115,17 @@ describe('the consumer supervisor', () => {
     expect(await restarts('crashed')).toBe(1);
   });
 
+  it('disconnects a replaced consumer that kafkajs revives and that joins the group again', async () => {
+    await start();
+    const first = consumers[0] as FakeConsumer;
+    first.emitEvent(events.CRASH, { error: new Error('gone'), restart: false });
+    await waitFor(() => consumers[1]?.ran, { timeoutMs: 5_000, what: 'a new consumer to run' });
+    first.disconnected = false;
+    first.emitEvent(events.GROUP_JOIN, { memberAssignment: { attendance: [0] } });
+    await waitFor(() => first.disconnected, { timeoutMs: 5_000, what: 'the revived consumer to be disconnected' });
+    expect(consumers[1]?.disconnected).toBe(false);
+  });
+
   it('stops the current consumer on stop()', async () => {
     const consumer = await start();
     await consumer.stop();

@@ -144,6 +144,8 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
   }
 
   let current: Consumer | undefined;
+  /** Consumers replaced so far, disconnected once more on stop() in case kafkajs revived one. */
+  const replaced = new Set<Consumer>();
   let joins = 0;
   let paused = false;
   let restartAttempt = 0;
@@ -165,7 +167,13 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
     // Events of a replaced consumer describe nothing any more.
     const isCurrent = (): boolean => consumer === current;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      if (!isCurrent()) return;
+      if (!isCurrent() || stopping.signal.aborted) {
+        // kafkajs can restart a consumer after it was disconnected (its crash handler schedules the restart
+        // after its own disconnect, racing ours): a replaced or stopped consumer must not stay in the group.
+        logger.warn('a replaced or stopped kafka consumer joined the group again, disconnecting it');
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
       health.joined(payload.memberAssignment[topic] ?? []);
       if (joins > 0) metrics.rejoined();
       joins += 1;
@@ -207,6 +215,7 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
     restarting = (async () => {
       const old = current;
       current = undefined;
+      if (old) replaced.add(old);
       logger.warn({ reason }, 'replacing the kafka consumer');
       await Promise.race([old?.disconnect(), sleep(DISCONNECT_TIMEOUT_MS, undefined, { ref: false })]).catch((err: unknown) =>
         logger.warn({ err }, 'the replaced kafka consumer did not disconnect cleanly'),
@@ -280,7 +289,7 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
       clearInterval(watchdog);
       stopLag();
       await restarting;
-      await current?.disconnect();
+      await Promise.all([current?.disconnect(), ...[...replaced].map((old) => old.disconnect().catch(() => undefined))]);
     },
   };
 }
