@@ -75,11 +75,13 @@ function toIncoming(topic: string, partition: number, message: EachBatchPayload[
  * coordinator move, rebalance), the error reaches kafkajs, which rejoins. It
  * does not always manage: it gives up for good on errors it deems not
  * retriable (an illegal generation or unknown member from a commit,
- * tulios/kafkajs#1466, #1534) and can loop on "The coordinator is not aware
- * of this member" (#1568). So a watchdog replaces the kafkajs consumer
- * (disconnect, new consumer, subscribe, run, with backoff) when it crashed
- * without restarting, has shown no sign of membership for REJOIN_GRACE_MS,
- * or is a member that has not fetched for the stall time while records wait.
+ * tulios/kafkajs#1466, #1534), can loop on "The coordinator is not aware
+ * of this member" (#1568), and its own restart after a crash can leave a
+ * second runner in the group. So a crashed kafkajs consumer is never
+ * restarted in place: the service replaces it (disconnect, new consumer,
+ * subscribe, run, with backoff), and a watchdog does the same when the
+ * consumer has shown no sign of membership for REJOIN_GRACE_MS, or is a
+ * member that has not fetched for that long while records wait.
  */
 export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, options: ConsumerOptions): Promise<AttendanceConsumer> {
   const { logger, metrics, topic } = options;
@@ -160,7 +162,11 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
       rebalanceTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1_048_576,
-      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000 },
+      // kafkajs restarts a crashed consumer inside the same object, where a runner still joining is not stopped
+      // and can come back as a second member of the group next to its successor (seen after broker restarts
+      // on a loaded machine: two members of one process, rebalancing every session timeout). So every crash
+      // ends that consumer, and the service starts a fresh one (restart() below).
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 5_000, restartOnFailure: () => Promise.resolve(false) },
     });
     current = consumer;
     health.launched();
@@ -186,7 +192,7 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!isCurrent() || payload.restart) return;
       gaveUp = true;
-      logger.error({ kafkaError: kafkaErrorType(payload.error) ?? payload.error.name }, 'kafka consumer crashed and kafkajs will not restart it');
+      logger.error({ kafkaError: kafkaErrorType(payload.error) ?? payload.error.name }, 'kafka consumer crashed');
       // While a replacement is starting this is a no-op: the check after run() below makes that attempt fail and retry.
       restart('crashed');
     });
