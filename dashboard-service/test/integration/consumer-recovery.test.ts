@@ -15,7 +15,7 @@ const OUTAGE_MS = 15_000;
 const RECOVERY_BOUND_MS = 90_000;
 
 /** How long a wedged consumer may go without fetching in the wedge test (CONSUMER_STALL_SECONDS). */
-const STALL_SECONDS = 5;
+const STALL_SECONDS = 10;
 
 /** Check-ins of new students in batches of 20 until `stop()`, counting the records accepted with a 202. */
 function flowRecords(): { accepted: () => number; stop: () => Promise<void> } {
