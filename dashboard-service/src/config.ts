@@ -12,6 +12,10 @@ export const configSchema = z.object({
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   CONSUMER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(500),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Not ready (and `dashboard_consumer_up 0`) once the consumer has been outside its group, or has not fetched, this long while records wait. */
+  CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How often the group's lag is read from Kafka (in the background, one reading at a time). */
+  CONSUMER_LAG_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   /** Run the read API without consuming (a read replica of the dashboard). */
   CONSUMER_ENABLED: z.stringbool().default(true),
   MONGO_URL: env.mongoUrl,

@@ -11,7 +11,7 @@ import {
   type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
 import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
@@ -19,7 +19,7 @@ import { ReportRepository } from './data-access/report-repository.ts';
 import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
-import { startAttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
+import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
 
@@ -40,12 +40,17 @@ function topicPartitionCount(admin: Admin, topic: string): () => Promise<number>
   };
 }
 
+/** The service handle, plus its consumer when it runs one (tests wedge it through `pause()`). */
+export interface DashboardHandle extends ServiceHandle {
+  consumer?: Pick<AttendanceConsumer, 'pause' | 'resume'>;
+}
+
 /**
- * Connects to MongoDB, Redis and Kafka, starts the consumer and the read API.
+ * Connects to MongoDB and Kafka, starts the consumer and the read API.
  * `stop()` stops HTTP, then the consumer (kafkajs finishes the batch in hand,
  * whose offsets are committed only if it was stored), then the clients.
  */
-export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
+export async function start(options: StartOptions = {}): Promise<DashboardHandle> {
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
 
   const mongo = await connectMongo(config.MONGO_URL);
@@ -57,7 +62,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
-  let consumer: Consumer | undefined;
+  let consumer: AttendanceConsumer | undefined;
   let figures: OpenDayFigures | undefined;
   try {
     await admin.connect();
@@ -72,7 +77,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     });
     await figures.start();
     if (config.CONSUMER_ENABLED) {
-      consumer = await startAttendanceConsumer(kafka, {
+      consumer = await startAttendanceConsumer(kafka, admin, {
         topic: config.KAFKA_TOPIC,
         groupId: config.KAFKA_GROUP_ID,
         partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
@@ -81,11 +86,13 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
         ports: { attendances, reports, deadLetters },
         retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+        stallMs: config.CONSUMER_STALL_SECONDS * 1000,
+        lagIntervalMs: config.CONSUMER_LAG_INTERVAL_SECONDS * 1000,
       });
     }
   } catch (err) {
     await figures?.stop();
-    await Promise.allSettled([consumer?.disconnect(), admin.disconnect(), mongo.client.close()]);
+    await Promise.allSettled([consumer?.stop(), admin.disconnect(), mongo.client.close()]);
     throw err;
   }
 
@@ -99,6 +106,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     readiness: {
       mongodb: () => mongo.db.command({ ping: 1 }),
       kafka: () => admin.describeCluster(),
+      ...(consumer ? { 'kafka-consumer': consumer.assertHealthy } : {}),
     },
     isStopping: () => stopping,
     routes: dashboardRoutes({ attendances, reports, roster, figures }),
@@ -108,9 +116,9 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const stop = once(async () => {
     stopping = true;
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
-    await consumer?.disconnect();
+    await consumer?.stop();
     await figures?.stop();
     await Promise.allSettled([admin.disconnect(), mongo.client.close()]);
   });
-  return { port: boundPort(server), stop };
+  return { port: boundPort(server), stop, ...(consumer ? { consumer } : {}) };
 }

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDashboards, panelQueries, type PanelQuery } from '../support/grafana.ts';
@@ -15,6 +16,7 @@ let services: Record<'attendance-service' | 'dashboard-service' | 'tasks', Runni
 let prometheus: ChildProcess;
 let prometheusUrl: string;
 const workDir = mkdtempSync(join(tmpdir(), 'attendance-prometheus-'));
+const prometheusDir = new URL('../../stack/prometheus/', import.meta.url);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,11 +28,13 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The repo's scrape configuration, with the test services' ports as targets and a 1 s interval. */
+/** The repo's scrape configuration and alert rules, with the test services' ports as targets and a 1 s interval. */
 function writePrometheusConfig(port: number): string {
-  const config = parse(readFileSync(new URL('../../stack/prometheus/prometheus.yml', import.meta.url), 'utf8')) as { global: Record<string, string> };
+  const config = parse(readFileSync(new URL('prometheus.yml', prometheusDir), 'utf8')) as { global: Record<string, string>; rule_files?: string[] };
   config.global.scrape_interval = '1s';
   config.global.evaluation_interval = '1s';
+  // Rule files are relative to the configuration, which moves to the work directory.
+  config.rule_files = config.rule_files?.map((file) => fileURLToPath(new URL(file, prometheusDir)));
   mkdirSync(join(workDir, 'targets'), { recursive: true });
   const targets: Record<string, string> = {
     prometheus: `127.0.0.1:${port}`,
@@ -40,6 +44,10 @@ function writePrometheusConfig(port: number): string {
   const file = join(workDir, 'prometheus.yml');
   writeFileSync(file, stringify(config));
   return file;
+}
+
+interface RuleGroups {
+  data: { groups: { rules: { name: string; health: string; state?: string }[] }[] };
 }
 
 async function query(expr: string): Promise<{ status: string; error?: string; data?: { result: unknown[] } }> {
@@ -98,5 +106,23 @@ describe('Grafana dashboards against a real Prometheus', () => {
     await waitFor(async () => (await failing()).length === 0, { timeoutMs: 45_000, intervalMs: 1000, what: 'every panel to have data' }).catch(() => undefined);
     expect(await failing()).toEqual([]);
     expect(queries.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('loads the alert rules, healthy and quiet while the consumer keeps up', async () => {
+    const rules = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as RuleGroups;
+        const all = body.data.groups.flatMap((group) => group.rules);
+        return all.length > 0 && all.every((rule) => rule.health === 'ok') ? all : undefined;
+      },
+      { timeoutMs: 30_000, what: 'every rule to be evaluated' },
+    );
+    expect(rules.map((rule) => rule.name)).toEqual(expect.arrayContaining(['DashboardConsumerStalledWithLag', 'DashboardConsumerRestartingRepeatedly']));
+    expect(rules.find((rule) => rule.name === 'DashboardConsumerStalledWithLag')?.state).toBe('inactive');
+  });
+
+  it("passes the rules' own promtool tests (stalled with lag fires after 1 m; a busy consumer never does)", () => {
+    const rulesDir = fileURLToPath(new URL('rules/', prometheusDir));
+    expect(execFileSync('promtool', ['test', 'rules', 'consumer.test.yml'], { cwd: rulesDir, encoding: 'utf8' })).toContain('SUCCESS');
   });
 });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { readConfig as readAttendanceConfig } from '../../attendance-service/src/config.ts';
 import { start as startAttendance } from '../../attendance-service/src/start.ts';
 import { readConfig as readDashboardConfig } from '../../dashboard-service/src/config.ts';
-import { start as startDashboard } from '../../dashboard-service/src/start.ts';
+import { start as startDashboard, type DashboardHandle } from '../../dashboard-service/src/start.ts';
 import { readConfig as readTasksConfig } from '../../tasks/src/config.ts';
 import { start as startTasks } from '../../tasks/src/start.ts';
 import { tapTopic, type TopicMessage, type TopicTap } from './kafka-topic.ts';
@@ -11,8 +11,8 @@ import { stack, type testNamespace } from './stack.ts';
 
 type Namespace = ReturnType<typeof testNamespace>;
 
-export interface RunningService {
-  handle: ServiceHandle;
+export interface RunningService<H extends ServiceHandle = ServiceHandle> {
+  handle: H;
   url: string;
 }
 
@@ -35,7 +35,7 @@ export async function runAttendanceService(ns: Namespace, env: Record<string, st
   return { handle, url: `http://127.0.0.1:${handle.port}` };
 }
 
-export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService> {
+export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService<DashboardHandle>> {
   const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
   const handle = await startDashboard({ config, logger: quiet, ...(now ? { now } : {}) });
   return { handle, url: `http://127.0.0.1:${handle.port}` };
