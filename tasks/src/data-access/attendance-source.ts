@@ -8,7 +8,7 @@ export class MongoAttendanceSource implements AttendanceSource {
   async forEachPage(day: string, pageSize: number, onPage: (page: StoredAttendance[]) => Promise<void>): Promise<void> {
     const cursor = this.db
       .collection<StoredAttendance>('attendances')
-      .find({ day }, { projection: { _id: 0, userId: 1, day: 1, 'checkIn.at': 1, 'checkOut.at': 1 }, batchSize: pageSize });
+      .find({ day }, { projection: { _id: 0, userId: 1, schoolId: 1, day: 1, 'checkIn.at': 1, 'checkOut.at': 1 }, batchSize: pageSize });
     let page: StoredAttendance[] = [];
     for await (const attendance of cursor) {
       page.push(attendance);

@@ -1,28 +1,7 @@
-import { dayStatePattern, stateLocation } from '@attendance/common';
-import type { Redis, Result } from 'ioredis';
+import { dayStatePattern, defineAttendanceStateCommands, stateLocation } from '@attendance/common';
+import type { Redis } from 'ioredis';
 import type { StateKeyStore } from '../domain/jobs/rollover.ts';
 import type { StateWriter } from '../domain/jobs/rebuild-state.ts';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    mergeAttendanceState(key: string, field: string | Buffer, value: number, ttlSeconds: number): Result<number, Context>;
-  }
-}
-
-/**
- * Writes the value when the user has no state yet, or when it adds a check-out
- * to a check-in; never replaces a later state with an earlier one.
- */
-const mergeScript = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-local value = tonumber(ARGV[2])
-if (not current) or (tonumber(current) < 1440 and value >= 1440) then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
-  return 1
-end
-return 0
-`;
 
 /** How many keys one SCAN step asks for: small steps keep Redis responsive for check-ins. */
 const SCAN_COUNT = 1000;
@@ -33,7 +12,7 @@ export class AttendanceStateStore implements StateKeyStore, StateWriter {
     private readonly keyPrefix: string,
     private readonly ttlSeconds: number,
   ) {
-    redis.defineCommand('mergeAttendanceState', { numberOfKeys: 1, lua: mergeScript });
+    defineAttendanceStateCommands(redis);
   }
 
   async scanStateKeys(onKeys: (keys: string[]) => Promise<void>): Promise<void> {

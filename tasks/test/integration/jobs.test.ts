@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { connectMongo, connectRedis, stateLocation, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
+import { connectMongo, connectRedis, schoolFingerprint, stateLocation, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,10 @@ describe('rebuild', () => {
     const again = await checkIn(userId);
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('already-checked-in');
+    // The rebuilt claim is confirmed and knows the school: a check-out elsewhere is refused, one at home accepted.
+    const otherSchool = ['school-2', 'school-3', 'school-4', 'school-5', 'school-6'].find((id) => schoolFingerprint(id) !== schoolFingerprint('school-1')) ?? 'school-2';
+    const checkOut = (schoolId: string) => postJson(`${attendance.url}/attendances`, { type: 'checkout', userId, schoolId, timestamp: Date.now(), temperature: 36.6 });
+    expect((await checkOut(otherSchool)).body.error).toBe('checked-in-elsewhere');
+    expect((await checkOut('school-1')).status).toBe(202);
   });
 });

@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@attendance/common';
+import { decodeState, schoolFingerprint, type DeadLetter } from '@attendance/common';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runJob, type Job } from '../../src/domain/job-runner.ts';
@@ -68,11 +68,14 @@ describe('dead-letter retry', () => {
 });
 
 describe('rebuild', () => {
-  it('turns a stored attendance back into the Redis value the claim script would have written', () => {
+  it('turns a stored attendance back into the confirmed Redis value of its day: minutes and school', () => {
     const day = '2026-11-21';
-    expect(stateValueOf({ userId: 'u', day, checkIn: { at: new Date('2026-11-21T07:58:00Z') } }, 'UTC')).toBe(478);
-    expect(stateValueOf({ userId: 'u', day, checkIn: { at: new Date('2026-11-21T07:58:00Z') }, checkOut: { at: new Date('2026-11-21T15:00:00Z') } }, 'UTC')).toBe(478 + 1440 * 901);
-    expect(stateValueOf({ userId: 'u', day }, 'UTC')).toBeUndefined();
+    const checkIn = { at: new Date('2026-11-21T07:58:00Z') };
+    const checkedIn = stateValueOf({ userId: 'u', schoolId: 'school-7', day, checkIn }, 'UTC');
+    expect(decodeState(checkedIn ?? Number.NaN)).toEqual({ checkInMinute: 478, school: schoolFingerprint('school-7') });
+    const checkedOut = stateValueOf({ userId: 'u', schoolId: 'school-7', day, checkIn, checkOut: { at: new Date('2026-11-21T15:00:00Z') } }, 'UTC');
+    expect(decodeState(checkedOut ?? Number.NaN)).toEqual({ checkInMinute: 478, checkOutMinute: 900 });
+    expect(stateValueOf({ userId: 'u', schoolId: 'school-7', day }, 'UTC')).toBeUndefined();
   });
 });
 

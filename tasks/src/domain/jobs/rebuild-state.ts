@@ -1,9 +1,10 @@
-import { dayOf, encodeCheckIn, encodeCheckOut, localTime } from '@attendance/common';
+import { dayOf, encodeConfirmedState, localTime } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
 
 /** The parts of a stored attendance the Redis state needs. */
 export interface StoredAttendance {
   userId: string;
+  schoolId: string;
   day: string;
   checkIn?: { at: Date };
   checkOut?: { at: Date };
@@ -19,12 +20,16 @@ export interface StateWriter {
   merge(entries: { userId: string; day: string; value: number }[]): Promise<void>;
 }
 
-/** The Redis state value that a stored attendance stands for. */
+/** The Redis state value that a stored attendance stands for: confirmed, since MongoDB holds it. */
 export function stateValueOf(attendance: StoredAttendance, timeZone: string): number | undefined {
   const checkIn = attendance.checkIn ?? attendance.checkOut;
   if (!checkIn) return undefined;
-  const inValue = encodeCheckIn(localTime(checkIn.at.getTime(), timeZone).minute);
-  return attendance.checkOut ? encodeCheckOut(inValue, localTime(attendance.checkOut.at.getTime(), timeZone).minute) : inValue;
+  const minuteOf = (at: Date): number => localTime(at.getTime(), timeZone).minute;
+  return encodeConfirmedState({
+    checkInMinute: minuteOf(checkIn.at),
+    checkOutMinute: attendance.checkOut ? minuteOf(attendance.checkOut.at) : undefined,
+    schoolId: attendance.schoolId,
+  });
 }
 
 /**
