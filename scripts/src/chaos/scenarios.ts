@@ -1,0 +1,84 @@
+import type { PlatformControl } from './platform-control.ts';
+
+export interface FaultContext {
+  control: PlatformControl;
+  /** FLUSHALL on the platform's Redis, as a mistaken operator would. */
+  flushRedis: () => Promise<void>;
+  note: (message: string) => void;
+}
+
+/**
+ * One fault. `inject` runs while the morning wave is under way and returns
+ * once the fault is over (the process or engine is back). `repair`, when
+ * set, is what an operator does after the morning's records are stored.
+ */
+export interface Scenario {
+  name: string;
+  fault: string;
+  inject(context: FaultContext): Promise<void>;
+  repair?(context: FaultContext): Promise<void>;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const scenarios = {
+  'kill-attendance': {
+    fault: 'kill -9 attendance-service, start it again',
+    async inject({ control, note }) {
+      note(`killed attendance-service (pid ${await control.killService('attendance-service')})`);
+      await control.startMissing();
+    },
+  },
+  'kill-consumer-twice': {
+    fault: 'kill -9 dashboard-service (the consumer) twice, start it again',
+    async inject({ control, note }) {
+      for (const round of [1, 2]) {
+        note(`killed dashboard-service (pid ${await control.killService('dashboard-service')}), round ${round}`);
+        await control.startMissing();
+        // Long enough for the new instance to rejoin the group and store a batch before the next kill.
+        if (round === 1) await pause(5_000);
+      }
+    },
+  },
+  'kafka-stop-20s': {
+    fault: 'Kafka stopped for 20 s, started again',
+    async inject({ control }) {
+      await control.stopEngine('kafka');
+      await pause(20_000);
+      await control.startEngine('kafka');
+    },
+  },
+  'ferretdb-stop-30s': {
+    fault: 'the MongoDB-wire store (FerretDB) stopped for 30 s, started again',
+    async inject({ control }) {
+      await control.stopEngine('ferretdb');
+      await pause(30_000);
+      await control.startEngine('ferretdb');
+    },
+  },
+  'redis-restart': {
+    fault: 'Redis restarted (AOF kept)',
+    async inject({ control }) {
+      await control.stopEngine('redis');
+      await control.startEngine('redis');
+    },
+  },
+  'redis-flushall-rebuild': {
+    fault: 'Redis emptied with FLUSHALL, then the rebuild job',
+    async inject({ flushRedis }) {
+      await flushRedis();
+    },
+    async repair({ control, note }) {
+      const code = await control.runJob('rebuild');
+      note(`rebuild job exited ${code}`);
+      if (code !== 0) throw new Error(`the rebuild job failed (exit ${code})`);
+    },
+  },
+} satisfies Record<string, Omit<Scenario, 'name'>>;
+
+export type ScenarioName = keyof typeof scenarios;
+export const scenarioNames = Object.keys(scenarios) as ScenarioName[];
+
+export function scenarioNamed(name: ScenarioName): Scenario {
+  return { name, ...scenarios[name] };
+}
