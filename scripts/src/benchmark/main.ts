@@ -34,6 +34,7 @@ const usage = `usage: pnpm benchmark [options]
   --batch-size N         records per batch request (default 1000)
   --batch-concurrency N  batch requests in flight (default 4)
   --baseline             also load a bare Express app and print the ratio
+  --retry                device semantics: after each wave, retry no answer and 5xx until settled
   --drain-timeout S      how long to wait for the consumer to store everything (default 120)`;
 
 function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
@@ -55,6 +56,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
       'batch-size': { type: 'string', default: '1000' },
       'batch-concurrency': { type: 'string', default: '4' },
       baseline: { type: 'boolean', default: false },
+      retry: { type: 'boolean', default: false },
       'drain-timeout': { type: 'string', default: '120' },
       help: { type: 'boolean', default: false },
     },
@@ -91,6 +93,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
     ...(limit === undefined ? {} : { limit }),
     ...(values.batch ? { batch: { size: batchSize, concurrency: positiveInteger('batch-concurrency', values['batch-concurrency']) } } : {}),
     ...(values.baseline ? { baseline: true } : {}),
+    ...(values.retry ? { retry: true } : {}),
   };
 }
 

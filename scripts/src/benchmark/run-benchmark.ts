@@ -6,6 +6,7 @@ import type { LatencySummary } from './latency.ts';
 import { mixAround, mixTotal, shuffledKinds, splitTotal, temperatureOf, type MixShares, type WaveMix } from './request-mix.ts';
 import { runBatches } from './run-batches.ts';
 import { countByAnswer, RunLedger, type RunExpectation, type WaveName } from './run-ledger.ts';
+import { retryUnsettled } from './retry-unsettled.ts';
 import { runLoad, type BodySource, type LoadOptions } from './run-waves.ts';
 import { selectStudents, type Student } from './select-students.ts';
 import { startBaseline } from './start-baseline.ts';
@@ -41,6 +42,8 @@ export interface BenchmarkOptions {
   baseline?: boolean;
   /** How long to wait for the consumer to store every accepted record. */
   drainTimeoutMs?: number;
+  /** Device semantics: after each wave, retry what got no answer or a 5xx until it is settled. */
+  retry?: boolean;
   reporter?: ProgressReporter;
 }
 
@@ -217,9 +220,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
     const ledger = new RunLedger();
     const context: WaveContext = { options, reporter, ledger };
     const waves: WaveSummary[] = [await runWave(context, 'morning', students, morningMix)];
+    if (options.retry) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'morning', options.connections, reporter)} morning records retried until settled`);
     const checkedIn = [...new Map(ledger.acceptedCheckIns.map((record) => [record.userId, { userId: record.userId, schoolId: record.schoolId }])).values()];
     if (checkedIn.length === 0) notes.push('no check-in was accepted: no afternoon wave');
     else waves.push(await runWave(context, 'afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
+    if (options.retry && checkedIn.length > 0) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'afternoon', options.connections, reporter)} afternoon records retried until settled`);
     if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
 
     const expectation = ledger.expectation(options.timeZone);
