@@ -115,21 +115,12 @@ async function runScenario(name: ScenarioName, options: ChaosOptions, control: P
   if (scenario.repair) await scenario.repair(context);
 
   const checkedIn = new Set(morning.recorded);
-  const afternoon = await runDeviceWave({
-    url: options.url,
-    type: 'checkout',
-    students: students.filter((student) => checkedIn.has(student.userId)),
-    connections: options.connections,
-    progress: options.reporter.progress('afternoon', checkedIn.size, 'devices'),
-  });
+  const present = students.filter((student) => checkedIn.has(student.userId));
+  const wave = (label: string, type: 'checkin' | 'checkout') =>
+    runDeviceWave({ url: options.url, type, students: present, connections: options.connections, progress: options.reporter.progress(label, present.length, 'devices') });
+  const afternoon = await wave('afternoon', 'checkout');
   await waitUntilStored(db, afternoon.recorded, day, 'checkedOut', options);
-  const again = await runDeviceWave({
-    url: options.url,
-    type: 'checkin',
-    students: students.filter((student) => checkedIn.has(student.userId)),
-    connections: options.connections,
-    progress: options.reporter.progress('again', checkedIn.size, 'devices'),
-  });
+  const again = await wave('again', 'checkin');
 
   const slots = await loadStoredSlots(
     db,

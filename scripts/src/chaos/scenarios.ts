@@ -1,4 +1,4 @@
-import type { PlatformControl } from './platform-control.ts';
+import type { EngineName, PlatformControl } from './platform-control.ts';
 
 export interface FaultContext {
   control: PlatformControl;
@@ -21,6 +21,18 @@ export interface Scenario {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An engine stopped for a while, then started again. */
+function engineOutage(engine: EngineName, label: string, seconds: number): Omit<Scenario, 'name'> {
+  return {
+    fault: `${label} stopped for ${seconds} s, started again`,
+    async inject({ control }) {
+      await control.stopEngine(engine);
+      await pause(seconds * 1000);
+      await control.startEngine(engine);
+    },
+  };
+}
+
 export const scenarios = {
   'kill-attendance': {
     fault: 'kill -9 attendance-service, start it again',
@@ -40,22 +52,8 @@ export const scenarios = {
       }
     },
   },
-  'kafka-stop-20s': {
-    fault: 'Kafka stopped for 20 s, started again',
-    async inject({ control }) {
-      await control.stopEngine('kafka');
-      await pause(20_000);
-      await control.startEngine('kafka');
-    },
-  },
-  'ferretdb-stop-30s': {
-    fault: 'the MongoDB-wire store (FerretDB) stopped for 30 s, started again',
-    async inject({ control }) {
-      await control.stopEngine('ferretdb');
-      await pause(30_000);
-      await control.startEngine('ferretdb');
-    },
-  },
+  'kafka-stop-20s': engineOutage('kafka', 'Kafka', 20),
+  'ferretdb-stop-30s': engineOutage('ferretdb', 'the MongoDB-wire store (FerretDB)', 30),
   'redis-restart': {
     fault: 'Redis restarted (AOF kept)',
     async inject({ control }) {
