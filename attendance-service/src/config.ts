@@ -25,6 +25,14 @@ export const configSchema = z.object({
   /** How far ahead a device clock may run. */
   ATTENDANCE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   STATE_TTL_HOURS: env.stateTtlHours,
+  /**
+   * How long a request waits for Kafka's ack and the claim's confirmation
+   * before answering 503. A pending claim older than this was abandoned (its
+   * request was answered 503, or its process died), so a retry takes it over
+   * and publishes again. Longer than a healthy publish by far, short enough
+   * that a device retrying after a crash is served within seconds.
+   */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Requests waiting for a Redis or Kafka flush before new ones are shed with 503. */
   MAX_QUEUED_RECORDS: z.coerce.number().int().min(1000).default(20_000),
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,

@@ -17,6 +17,7 @@ import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
 import { AttendanceStateRepository } from './data-access/attendance-state-repository.ts';
+import { InFlightRecords } from './domain/in-flight-records.ts';
 import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
 import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
 
@@ -52,6 +53,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const state = new AttendanceStateRepository(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     ttlSeconds: config.STATE_TTL_HOURS * 3600,
+    takeoverMs: config.PUBLISH_TIMEOUT_MS,
     maxBatch: config.REDIS_BATCH_MAX,
     maxQueued: config.MAX_QUEUED_RECORDS,
     logger,
@@ -70,7 +72,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
 
   let stopping = false;
   const routes = attendanceRoutes(
-    { state, publisher, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
+    { state, publisher, inFlight: new InFlightRecords(), publishTimeoutMs: config.PUBLISH_TIMEOUT_MS, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
     { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now },
     attendanceMetrics(registry),
   );

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { addDays, attendanceId, connectMongo, connectRedis, dayOf, encodeCheckIn, encodeCheckOut, stateLocation, type AttendanceDocument } from '@attendance/common';
+import { addDays, attendanceId, connectMongo, connectRedis, dayOf, encodeConfirmedState, stateLocation, type AttendanceDocument } from '@attendance/common';
 import { AttendanceStateStore } from '../src/data-access/attendance-state-store.ts';
 import { MongoAttendanceSource } from '../src/data-access/attendance-source.ts';
 import { rebuildStateJob } from '../src/domain/jobs/rebuild-state.ts';
@@ -24,7 +24,7 @@ const yesterday = addDays(today, -1);
 const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: true });
 const { client, db } = await connectMongo(`${process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017'}/bench_jobs_${run}`);
 const store = new AttendanceStateStore(redis, prefix, 3600);
-const value = encodeCheckOut(encodeCheckIn(480), 900);
+const value = encodeConfirmedState({ checkInMinute: 480, checkOutMinute: 900, schoolId: 'school-0001' });
 const idOf = (i: number): string => String(5_000_000 + i);
 
 // Yesterday's state for every student (what rollover removes) and today's for a few (what it keeps).

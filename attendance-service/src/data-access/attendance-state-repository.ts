@@ -1,33 +1,27 @@
-import { BulkBuffer, stateLocation, type AttendanceEvent, type FlushOutcome, type Logger } from '@attendance/common';
-import type { Redis, Result } from 'ioredis';
+import {
+  BulkBuffer,
+  claimRefusalOf,
+  defineAttendanceStateCommands,
+  schoolFingerprint,
+  stateLocation,
+  type AttendanceEvent,
+  type FlushOutcome,
+  type Logger,
+} from '@attendance/common';
+import type { Redis } from 'ioredis';
+import type { Claim } from '../domain/claim-outcome.ts';
 import type { AttendanceState } from '../domain/record-attendance.ts';
-import type { ClaimOutcome } from '../domain/claim-outcome.ts';
-import { claimAttendanceScript, releaseAttendanceScript } from './attendance-state-scripts.ts';
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    claimAttendance(key: string, field: string | Buffer, type: string, minute: number, ttlSeconds: number): Result<number, Context>;
-    releaseAttendance(key: string, field: string | Buffer, type: string, minute: number): Result<number, Context>;
-  }
-}
+/** A claim, or the confirmation of one: both ride the same pipelines. */
+type StateCommand = { kind: 'claim'; event: AttendanceEvent; minute: number } | { kind: 'confirm'; event: AttendanceEvent; ticket: string };
 
-const outcomes: Record<number, ClaimOutcome> = {
-  0: 'claimed',
-  1: 'already-checked-in',
-  2: 'already-checked-out',
-  3: 'not-checked-in',
-};
-
-interface ClaimRequest {
-  event: AttendanceEvent;
-  minute: number;
-}
-
-type ClaimResult = { outcome: ClaimOutcome } | { error: Error };
+type Reply = { value: number } | { error: Error };
 
 export interface AttendanceStateOptions {
   keyPrefix: string;
   ttlSeconds: number;
+  /** A pending claim older than this was abandoned (see claim-attendance.lua); the publish timeout. */
+  takeoverMs: number;
   maxBatch: number;
   maxQueued: number;
   logger: Logger;
@@ -35,20 +29,20 @@ export interface AttendanceStateOptions {
 }
 
 /**
- * Today's check-in state in Redis. Claims from concurrent requests are grouped
- * into one pipeline per flush (Redis runs a pipeline's scripts in order, so
- * two claims for one user in one batch are decided one after the other).
+ * Today's check-in state in Redis. Claims and confirmations from concurrent
+ * requests are grouped into one pipeline per flush, so confirming costs no
+ * round trip of its own (Redis runs a pipeline's scripts in order, so two
+ * claims for one user in one batch are decided one after the other).
  */
 export class AttendanceStateRepository implements AttendanceState {
-  readonly buffer: BulkBuffer<ClaimRequest, ClaimResult>;
+  readonly buffer: BulkBuffer<StateCommand, Reply>;
 
   constructor(
     private readonly redis: Redis,
     private readonly options: AttendanceStateOptions,
   ) {
-    redis.defineCommand('claimAttendance', { numberOfKeys: 1, lua: claimAttendanceScript });
-    redis.defineCommand('releaseAttendance', { numberOfKeys: 1, lua: releaseAttendanceScript });
-    this.buffer = new BulkBuffer<ClaimRequest, ClaimResult>({
+    defineAttendanceStateCommands(redis);
+    this.buffer = new BulkBuffer<StateCommand, Reply>({
       name: 'redis-claims',
       maxItems: options.maxBatch,
       // Zero linger: a pipeline goes out on the next timer tick, and under load
@@ -57,23 +51,29 @@ export class AttendanceStateRepository implements AttendanceState {
       maxInFlight: 4,
       maxQueued: options.maxQueued,
       onFull: 'reject',
-      flush: (requests) => this.claimBatch(requests),
+      flush: (commands) => this.runBatch(commands),
       ...(options.onFlush ? { onFlush: options.onFlush } : {}),
     });
   }
 
-  async claim(event: AttendanceEvent, minute: number): Promise<ClaimOutcome> {
-    const result = await this.buffer.push({ event, minute });
-    if ('error' in result) throw result.error;
-    return result.outcome;
+  async claim(event: AttendanceEvent, minute: number): Promise<Claim> {
+    const reply = await this.run({ kind: 'claim', event, minute });
+    const refusal = claimRefusalOf(reply);
+    if (refusal) return { outcome: refusal };
+    return { outcome: 'claimed', ticket: String(Math.abs(reply)), tookOver: reply < 0 };
   }
 
-  async release(event: AttendanceEvent, minute: number): Promise<void> {
+  async confirm(event: AttendanceEvent, ticket: string): Promise<void> {
+    // 0 (the claim was taken over, rebuilt or removed meanwhile) needs nothing: this record is in Kafka either way.
+    await this.run({ kind: 'confirm', event, ticket });
+  }
+
+  async release(event: AttendanceEvent, ticket: string): Promise<void> {
     const { key, field } = stateLocation(this.options.keyPrefix, event.day, event.userId);
-    // Retried because a claim left behind turns the client's retry into a false 409.
+    // Retried because a claim left behind makes the client's retry wait for the takeover age.
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       try {
-        await this.redis.releaseAttendance(key, field, event.type, minute);
+        await this.redis.releaseAttendance(key, field, ticket);
         return;
       } catch (err) {
         if (attempt === 5) {
@@ -89,18 +89,25 @@ export class AttendanceStateRepository implements AttendanceState {
     return this.buffer.close();
   }
 
-  private async claimBatch(requests: ClaimRequest[]): Promise<ClaimResult[]> {
+  private async run(command: StateCommand): Promise<number> {
+    const reply = await this.buffer.push(command);
+    if ('error' in reply) throw reply.error;
+    return reply.value;
+  }
+
+  private async runBatch(commands: StateCommand[]): Promise<Reply[]> {
     const pipeline = this.redis.pipeline();
-    for (const { event, minute } of requests) {
+    for (const command of commands) {
+      const { event } = command;
       const { key, field } = stateLocation(this.options.keyPrefix, event.day, event.userId);
-      pipeline.claimAttendance(key, field, event.type, minute, this.options.ttlSeconds);
+      if (command.kind === 'claim') {
+        pipeline.claimAttendance(key, field, event.type, command.minute, schoolFingerprint(event.schoolId), this.options.ttlSeconds, this.options.takeoverMs);
+      } else {
+        pipeline.confirmAttendance(key, field, command.ticket);
+      }
     }
     const replies = await pipeline.exec();
     if (!replies) throw new Error('Redis pipeline returned no replies');
-    return replies.map(([error, reply]) => {
-      if (error) return { error };
-      const outcome = outcomes[Number(reply)];
-      return outcome ? { outcome } : { error: new Error(`unexpected claim reply ${String(reply)}`) };
-    });
+    return replies.map(([error, reply]) => (error ? { error } : { value: Number(reply) }));
   }
 }

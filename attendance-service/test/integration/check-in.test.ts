@@ -1,4 +1,4 @@
-import { stateLocation } from '@attendance/common';
+import { decodeState, schoolFingerprint, stateLocation } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture, type RunningService } from '../../../test/support/services.ts';
@@ -29,6 +29,9 @@ afterAll(async () => {
 });
 
 const messagesFor = (userId: string) => fixture.messagesFor(userId);
+const localMinute = (timestamp: number): number => new Date(timestamp).getUTCHours() * 60 + new Date(timestamp).getUTCMinutes();
+/** A school whose fingerprint differs from school-1's, so the state can tell them apart (see state-value.ts). */
+const otherSchool = ['school-2', 'school-3', 'school-4', 'school-5', 'school-6', 'school-7'].find((id) => schoolFingerprint(id) !== schoolFingerprint('school-1')) ?? 'school-2';
 
 describe('POST /attendances', () => {
   describe('when a student checks in', () => {
@@ -52,7 +55,8 @@ describe('POST /attendances', () => {
         receivedAt: expect.any(String),
       });
       const { key, field } = stateLocation(ns.redisPrefix, today, body.userId);
-      expect(await redis.hexists(key, field)).toBe(1);
+      // Confirmed (no pending time) by the time the 202 is sent, with the check-in's minute and school.
+      expect(decodeState(Number(await redis.hget(key, field)))).toEqual({ checkInMinute: localMinute(body.timestamp), school: schoolFingerprint('school-1') });
       expect(await redis.ttl(key)).toBeGreaterThan(24 * 3600);
     });
   });
@@ -94,6 +98,34 @@ describe('POST /attendances', () => {
       const messages = await messagesFor(body.userId);
       expect(messages.map((message) => (message.value as { type: string }).type)).toEqual(['checkin', 'checkout']);
       expect(new Set(messages.map((message) => message.partition)).size).toBe(1);
+    });
+  });
+
+  describe('when a check-out does not fit the day\'s check-in', () => {
+    it('refuses a check-out at another school with 409 checked-in-elsewhere and publishes nothing for it', async () => {
+      const body = record();
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      const elsewhere = await postJson(`${service.url}/attendances`, { ...body, type: 'checkout', schoolId: otherSchool });
+      expect(elsewhere.status).toBe(409);
+      expect(elsewhere.body).toEqual({ error: 'checked-in-elsewhere', message: expect.any(String) });
+      const atHome = await postJson(`${service.url}/attendances`, { ...body, type: 'checkout' });
+      expect(atHome.status).toBe(202);
+      const messages = await messagesFor(body.userId);
+      expect(messages.map((message) => (message.value as { schoolId: string; type: string }).type)).toEqual(['checkin', 'checkout']);
+      expect(messages.every((message) => (message.value as { schoolId: string }).schoolId === 'school-1')).toBe(true);
+    });
+
+    it('refuses a check-out timed before the check-in with 409 checkout-before-checkin, and accepts one at the same minute', async () => {
+      const checkInAt = Date.now() - 5 * 60_000;
+      const body = record({ timestamp: checkInAt });
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      const early = await postJson(`${service.url}/attendances`, { ...body, type: 'checkout', timestamp: checkInAt - 2 * 60_000 });
+      expect(early.status).toBe(409);
+      expect(early.body).toEqual({ error: 'checkout-before-checkin', message: expect.any(String) });
+      const { key, field } = stateLocation(ns.redisPrefix, today, body.userId);
+      expect(decodeState(Number(await redis.hget(key, field))).checkOutMinute).toBeUndefined();
+      expect((await postJson(`${service.url}/attendances`, { ...body, type: 'checkout', timestamp: checkInAt })).status).toBe(202);
+      expect(await messagesFor(body.userId)).toHaveLength(2);
     });
   });
 

@@ -1,4 +1,4 @@
-import { stateLocation } from '@attendance/common';
+import { decodeState, schoolFingerprint, stateLocation } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
@@ -30,6 +30,6 @@ describe('when a student checks in again after midnight in the configured time z
     const days = (await fixture.messagesFor(userId)).map((message) => (message.value as { day: string }).day);
     expect(days).toEqual(['2026-11-21', '2026-11-22']);
     const { key, field } = stateLocation(ns.redisPrefix, '2026-11-22', userId);
-    expect(await fixture.redis.hget(key, field)).toBe('10');
+    expect(decodeState(Number(await fixture.redis.hget(key, field)))).toEqual({ checkInMinute: 10, school: schoolFingerprint('tokyo-1') });
   });
 });

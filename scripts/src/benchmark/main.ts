@@ -36,6 +36,7 @@ const usage = `usage: pnpm benchmark [options]
   --batch-size N         records per batch request (default 1000)
   --batch-concurrency N  batch requests in flight (default 4)
   --baseline             also load a bare Express app and print the ratio
+  --retry                device semantics: after each wave, retry no answer and 5xx until settled
   --drain-timeout S      how long to wait for the consumer to store everything (default 120)
   --lag-schools N        schools whose GET /schools/:id is polled for the 202-to-visible lag (default 20, at most 20; 0: off)
   --kafka-brokers LIST   where to read the consumer group's lag (default KAFKA_BROKERS or 127.0.0.1:9092)
@@ -61,6 +62,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
       'batch-size': { type: 'string', default: '1000' },
       'batch-concurrency': { type: 'string', default: '4' },
       baseline: { type: 'boolean', default: false },
+      retry: { type: 'boolean', default: false },
       'drain-timeout': { type: 'string', default: '120' },
       'lag-schools': { type: 'string', default: '20' },
       'kafka-brokers': { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
@@ -105,6 +107,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
     ...(limit === undefined ? {} : { limit }),
     ...(values.batch ? { batch: { size: batchSize, concurrency: positiveInteger('batch-concurrency', values['batch-concurrency']) } } : {}),
     ...(values.baseline ? { baseline: true } : {}),
+    ...(values.retry ? { retry: true } : {}),
   };
 }
 

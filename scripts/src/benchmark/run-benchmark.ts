@@ -8,6 +8,7 @@ import { runBatches } from './run-batches.ts';
 import { startLagSampler, LAG_SAMPLE_INTERVAL_MS, type LagSample, type LagSampler } from './consumer-lag.ts';
 import { cpuBetween, cpuSnapshot, type CpuSnapshot, type CpuUse } from './process-cpu.ts';
 import { countByAnswer, RunLedger, type RunExpectation, type WaveName } from './run-ledger.ts';
+import { retryUnsettled } from './retry-unsettled.ts';
 import { runLoad, type BodySource, type LoadOptions } from './run-waves.ts';
 import { selectStudents, type Student } from './select-students.ts';
 import { startBaseline } from './start-baseline.ts';
@@ -50,6 +51,8 @@ export interface BenchmarkOptions {
   kafka?: { brokers: string[]; topic: string; groupId: string };
   /** The stack's state directory (`.stack`): pid files of the services and engines whose CPU time is read from /proc. */
   stateDir?: string;
+  /** Device semantics: after each wave, retry what got no answer or a 5xx until it is settled. */
+  retry?: boolean;
   reporter?: ProgressReporter;
 }
 
@@ -311,9 +314,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
         return summary;
       };
       waves = [await timedWave('morning', students, morningMix)];
+      if (options.retry) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'morning', options.connections, reporter)} morning records retried until settled`);
       const checkedIn = [...new Map(ledger.acceptedCheckIns.map((record) => [record.userId, { userId: record.userId, schoolId: record.schoolId }])).values()];
       if (checkedIn.length === 0) notes.push('no check-in was accepted: no afternoon wave');
       else waves.push(await timedWave('afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
+      if (options.retry && checkedIn.length > 0) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'afternoon', options.connections, reporter)} afternoon records retried until settled`);
       if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
 
       watched.lag?.phase('drain');

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { attendanceId, connectMongo, connectRedis, encodeCheckIn, encodeCheckOut, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
+import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,11 @@ describe('rebuild', () => {
     const again = await checkIn(userId);
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('already-checked-in');
+    // The rebuilt claim is confirmed and knows the school: a check-out elsewhere is refused, one at home accepted.
+    const otherSchool = ['school-2', 'school-3', 'school-4', 'school-5', 'school-6'].find((id) => schoolFingerprint(id) !== schoolFingerprint('school-1')) ?? 'school-2';
+    const checkOut = (schoolId: string) => postJson(`${attendance.url}/attendances`, { type: 'checkout', userId, schoolId, timestamp: Date.now(), temperature: 36.6 });
+    expect((await checkOut(otherSchool)).body.error).toBe('checked-in-elsewhere');
+    expect((await checkOut('school-1')).status).toBe(202);
   });
 
   it("restores a check-out onto its check-in from the stored records, so the student's second check-out gets 409", async () => {
@@ -188,8 +193,8 @@ describe('rebuild', () => {
       const { key, field } = stateLocation(ns.redisPrefix, today, userId);
       return Number(await redis.hget(key, field));
     };
-    expect(await valueOf(inAndOut)).toBe(encodeCheckOut(encodeCheckIn(minute(checkInAt)), minute(checkOutAt)));
-    expect(await valueOf(onlyIn)).toBe(encodeCheckIn(minute(checkInAt)));
+    expect(await valueOf(inAndOut)).toBe(encodeConfirmedState({ checkInMinute: minute(checkInAt), checkOutMinute: minute(checkOutAt), schoolId: 'school-1' }));
+    expect(await valueOf(onlyIn)).toBe(encodeConfirmedState({ checkInMinute: minute(checkInAt), schoolId: 'school-1' }));
     const again = await postJson(`${attendance.url}/attendances`, { type: 'checkout', userId: inAndOut, schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 });
     expect(again).toMatchObject({ status: 409, body: { error: 'already-checked-out' } });
   });

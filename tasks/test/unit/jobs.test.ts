@@ -70,8 +70,13 @@ describe('dead-letter retry', () => {
 describe('rebuild', () => {
   const day = '2026-11-21';
   const at = (time: string) => new Date(`${day}T${time}Z`);
-  /** Redis in memory, with the merge rules of the two Lua scripts. */
-  function memoryState(initial: Record<string, number> = {}) {
+  interface Held {
+    in: number;
+    out?: number;
+    school: string;
+  }
+  /** Redis in memory, with the merge rules of the two Lua scripts (confirmed states only). */
+  function memoryState(initial: Record<string, Held> = {}) {
     const values = new Map(Object.entries(initial));
     const pipelines: { type: string; size: number }[] = [];
     return {
@@ -79,14 +84,14 @@ describe('rebuild', () => {
       pipelines,
       mergeCheckIns: async (entries: StateEntry[]) => {
         pipelines.push({ type: 'checkin', size: entries.length });
-        for (const { userId, minute } of entries) if (!values.has(userId)) values.set(userId, minute);
+        for (const { userId, schoolId, minute } of entries) if (!values.has(userId)) values.set(userId, { in: minute, school: schoolId });
       },
       mergeCheckOuts: async (entries: StateEntry[]) => {
         pipelines.push({ type: 'checkout', size: entries.length });
-        for (const { userId, minute } of entries) {
+        for (const { userId, schoolId, minute } of entries) {
           const current = values.get(userId);
-          if (current === undefined) values.set(userId, minute + 1440 * (minute + 1));
-          else if (current < 1440) values.set(userId, current + 1440 * (minute + 1));
+          if (current === undefined) values.set(userId, { in: minute, out: minute, school: schoolId });
+          else if (current.out === undefined) values.set(userId, { ...current, out: minute });
         }
       },
     };
@@ -98,35 +103,35 @@ describe('rebuild', () => {
     },
   });
 
-  it('restores check-ins, then adds each check-out onto its check-in: the values the claim script would have written', async () => {
+  it('restores check-ins with their school, then adds each check-out onto its check-in', async () => {
     const reads: string[] = [];
     const state = memoryState();
     const records = {
-      checkin: [{ userId: 'a', at: at('07:58:00') }, { userId: 'b', at: at('08:10:00') }, { userId: 'c', at: at('08:30:00') }],
-      checkout: [{ userId: 'a', at: at('15:00:00') }, { userId: 'c', at: at('16:45:00') }],
+      checkin: [{ userId: 'a', schoolId: 's1', at: at('07:58:00') }, { userId: 'b', schoolId: 's1', at: at('08:10:00') }, { userId: 'c', schoolId: 's1', at: at('08:30:00') }],
+      checkout: [{ userId: 'a', schoolId: 's1', at: at('15:00:00') }, { userId: 'c', schoolId: 's1', at: at('16:45:00') }],
     };
     const job = rebuildStateJob(source(records, reads), state, { timeZone: 'UTC', now: () => Date.parse(`${day}T17:00:00Z`), pageSize: 2 });
 
     expect(await job.run()).toMatchObject({ items: 5, restoredUsers: 3, checkIns: 3, checkOuts: 2, day });
-    expect(Object.fromEntries(state.values)).toEqual({ a: 478 + 1440 * 901, b: 490, c: 510 + 1440 * 1006 });
+    expect(Object.fromEntries(state.values)).toEqual({ a: { in: 478, out: 900, school: 's1' }, b: { in: 490, school: 's1' }, c: { in: 510, out: 1005, school: 's1' } });
     // Every check-in is in Redis before the first check-out is merged; pages become pipelines.
     expect(reads).toEqual(['checkin', 'checkout']);
     expect(state.pipelines).toEqual([{ type: 'checkin', size: 2 }, { type: 'checkin', size: 1 }, { type: 'checkout', size: 2 }]);
   });
 
   it('never moves a state backwards: a check-out already in Redis stays, a live check-in is kept', async () => {
-    const state = memoryState({ a: 478 + 1440 * 901, b: 300 });
-    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', at: at('07:58:00') }, { userId: 'b', at: at('05:00:00') }], checkout: [{ userId: 'a', at: at('15:00:00') }] }), state, { timeZone: 'UTC', now: Date.now, day, pageSize: 10 });
+    const state = memoryState({ a: { in: 478, out: 900, school: 's1' }, b: { in: 300, school: 's1' } });
+    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', schoolId: 's1', at: at('07:58:00') }, { userId: 'b', schoolId: 's1', at: at('05:00:00') }], checkout: [{ userId: 'a', schoolId: 's1', at: at('15:00:00') }] }), state, { timeZone: 'UTC', now: Date.now, day, pageSize: 10 });
     await job.run();
-    expect(Object.fromEntries(state.values)).toEqual({ a: 478 + 1440 * 901, b: 300 });
+    expect(Object.fromEntries(state.values)).toEqual({ a: { in: 478, out: 900, school: 's1' }, b: { in: 300, school: 's1' } });
   });
 
   it('reads minutes in the attendance time zone', async () => {
     const state = memoryState();
     // 23:30 UTC on the 20th is 08:30 on the 21st in Tokyo.
-    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', at: new Date('2026-11-20T23:30:00Z') }], checkout: [] }), state, { timeZone: 'Asia/Tokyo', now: Date.now, day, pageSize: 10 });
+    const job = rebuildStateJob(source({ checkin: [{ userId: 'a', schoolId: 's1', at: new Date('2026-11-20T23:30:00Z') }], checkout: [] }), state, { timeZone: 'Asia/Tokyo', now: Date.now, day, pageSize: 10 });
     await job.run();
-    expect(state.values.get('a')).toBe(510);
+    expect(state.values.get('a')).toEqual({ in: 510, school: 's1' });
   });
 
   it('fails the run when a Redis pipeline fails, after the pipelines in flight have ended', async () => {
@@ -138,7 +143,7 @@ describe('rebuild', () => {
       },
       mergeCheckOuts: async () => undefined,
     };
-    const records = { checkin: Array.from({ length: 6 }, (_, i) => ({ userId: `u${i}`, at: at('08:00:00') })), checkout: [] };
+    const records = { checkin: Array.from({ length: 6 }, (_, i) => ({ userId: `u${i}`, schoolId: 's1', at: at('08:00:00') })), checkout: [] };
     await expect(rebuildStateJob(source(records), writer, { timeZone: 'UTC', now: Date.now, day, pageSize: 2 }).run()).rejects.toThrow('redis down');
   });
 });

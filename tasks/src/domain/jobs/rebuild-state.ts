@@ -4,6 +4,7 @@ import type { Job, JobSummary } from '../job-runner.ts';
 /** The parts of a stored record (one `attendances` document) the Redis state needs. */
 export interface StoredRecord {
   userId: string;
+  schoolId: string;
   at: Date;
 }
 
@@ -14,18 +15,19 @@ export interface AttendanceSource {
 
 export interface StateEntry {
   userId: string;
+  schoolId: string;
   day: string;
   /** Minute of the event in the attendance time zone, 0-1439. */
   minute: number;
 }
 
 export interface StateWriter {
-  /** Sets each user's check-in unless Redis already holds a state for them (a check-in, or a check-out after it). */
+  /** Sets each user's confirmed check-in (minute and school) unless Redis already holds it or a later state. */
   mergeCheckIns(entries: StateEntry[]): Promise<void>;
   /**
    * Adds each check-out to the check-in Redis holds for the user (the
-   * check-in minute stands in for a missing check-in); never touches a state
-   * that already has a check-out.
+   * check-out minute stands in for a missing check-in), confirmed; never
+   * touches a confirmed check-out.
    */
   mergeCheckOuts(entries: StateEntry[]): Promise<void>;
 }
@@ -72,7 +74,7 @@ export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, o
         let failure: Error | undefined;
         await source.forEachPage(day, type, options.pageSize, async (page) => {
           if (failure !== undefined) throw failure;
-          const entries = page.map((record) => ({ userId: record.userId, day, minute: minuteOf(record.at) }));
+          const entries = page.map((record) => ({ userId: record.userId, schoolId: record.schoolId, day, minute: minuteOf(record.at) }));
           const merging: Promise<void> = merge(entries).then(
             () => void inFlight.delete(merging),
             (err: unknown) => {

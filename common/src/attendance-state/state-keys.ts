@@ -2,7 +2,7 @@
  * Every Redis key of the attendance state comes from here.
  *
  * One hash per day and bucket; one field per user; the value is the event
- * time(s) in minutes (see {@link encodeCheckIn}). Keys carry the day, so
+ * state (see state-value.ts). Keys carry the day, so
  * yesterday's state never collides with today's and can be removed alone.
  *
  * Bucketing keeps each hash small enough for Redis's compact listpack
@@ -67,33 +67,11 @@ export function stateLocation(prefix: string, day: string, userId: string): Stat
 }
 
 /** 16-bit FNV-1a: cheap, stable across processes and languages, well spread for short ids. */
-function fnv1a16(text: string): number {
+export function fnv1a16(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return ((hash >>> 16) ^ hash) & 0xffff;
-}
-
-/**
- * The value of a user's field. Check-in alone: its minute of the day (0-1439),
- * which Redis stores in 2 bytes. After check-out: `in + 1440 * (out + 1)`, one
- * integer (4 bytes) that still holds both times. One field per user per day,
- * not one per record, is what halves the memory per record.
- */
-export const MINUTES_PER_DAY = 1440;
-
-export function encodeCheckIn(minute: number): number {
-  return minute;
-}
-
-export function encodeCheckOut(checkInValue: number, minute: number): number {
-  return checkInValue + MINUTES_PER_DAY * (minute + 1);
-}
-
-export function decodeState(value: number): { checkInMinute: number; checkOutMinute: number | undefined } {
-  return value < MINUTES_PER_DAY
-    ? { checkInMinute: value, checkOutMinute: undefined }
-    : { checkInMinute: value % MINUTES_PER_DAY, checkOutMinute: Math.floor(value / MINUTES_PER_DAY) - 1 };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayOfStateKey, decodeState, encodeCheckIn, encodeCheckOut, stateLocation } from '../../src/attendance-state-keys.ts';
+import { dayOfStateKey, stateLocation } from '../../src/attendance-state/state-keys.ts';
 
 describe('stateLocation', () => {
   it('puts numeric ids in buckets of 1000 with the remainder as an integer field', () => {
@@ -34,14 +34,5 @@ describe('stateLocation', () => {
     expect(dayOfStateKey('att', 'att:d:20261121:n12')).toBe('2026-11-21');
     expect(dayOfStateKey('att', 'other:d:20261121:n12')).toBeUndefined();
     expect(dayOfStateKey('att', 'att:cache:schools')).toBeUndefined();
-  });
-});
-
-describe('state values', () => {
-  it('hold the check-in minute, then both minutes in one integer', () => {
-    const checkedIn = encodeCheckIn(7 * 60 + 58);
-    expect(decodeState(checkedIn)).toEqual({ checkInMinute: 478, checkOutMinute: undefined });
-    expect(decodeState(encodeCheckOut(checkedIn, 1439))).toEqual({ checkInMinute: 478, checkOutMinute: 1439 });
-    expect(decodeState(encodeCheckOut(encodeCheckIn(0), 0))).toEqual({ checkInMinute: 0, checkOutMinute: 0 });
   });
 });
