@@ -36,6 +36,11 @@ export const configSchema = z.object({
   /** Requests waiting for a Redis or Kafka flush before new ones are shed with 503. */
   MAX_QUEUED_RECORDS: z.coerce.number().int().min(1000).default(20_000),
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+  /** Where device keys (`devices`) and the roster's schools are read from. */
+  MONGO_URL: env.mongoUrl,
+  CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
+  LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
+  CORS_ORIGINS: env.corsOrigins,
 });
 
 export type Config = z.infer<typeof configSchema>;

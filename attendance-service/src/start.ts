@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BearerAuth,
   boundPort,
   bulkBufferMetrics,
   closeServer,
+  connectMongo,
   connectRedis,
+  CredentialCache,
+  DEVICES_COLLECTION,
   createKafka,
   createServiceApp,
   ensureTopic,
   listen,
   once,
   serviceBasics,
+  type DeviceDocument,
   type StartOptions as CommonStartOptions,
   type ServiceHandle,
 } from '@attendance/common';
@@ -17,6 +22,8 @@ import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
 import { AttendanceStateRepository } from './data-access/attendance-state-repository.ts';
+import { KnownSchools } from './data-access/known-schools.ts';
+import type { DeviceCaller } from './domain/device-access.ts';
 import { InFlightRecords } from './domain/in-flight-records.ts';
 import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
 import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
@@ -24,13 +31,31 @@ import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
 export type StartOptions = CommonStartOptions<Config>;
 
 /**
- * Connects to Redis and Kafka, then serves HTTP. `stop()` stops accepting
- * requests, lets in-flight ones finish (their claims flush and their Kafka
- * batches are acknowledged), then closes the clients.
+ * Connects to MongoDB (device keys, the roster's schools), Redis and Kafka,
+ * then serves HTTP. `stop()` stops accepting requests, lets in-flight ones
+ * finish (their claims flush and their Kafka batches are acknowledged), then
+ * closes the clients.
  */
 export async function start(options: StartOptions = {}): Promise<ServiceHandle> {
   const { config, logger, now, registry } = serviceBasics('attendance-service', options, readConfig);
   const bulkMetrics = bulkBufferMetrics(registry, 'attendance');
+
+  const mongo = await connectMongo(config.MONGO_URL);
+  const schools = new KnownSchools(mongo.db);
+  const devices = new CredentialCache<DeviceDocument, DeviceCaller>({
+    collection: mongo.db.collection<DeviceDocument>(DEVICES_COLLECTION),
+    toEntry: (device) => ({ id: device._id, schoolId: device.schoolId }),
+    refreshMs: config.CREDENTIALS_REFRESH_MS,
+    lastSeenFlushMs: config.LAST_SEEN_FLUSH_MS,
+    alsoRefresh: () => schools.refresh(),
+    logger,
+  });
+  try {
+    await devices.start();
+  } catch (err) {
+    await Promise.allSettled([devices.stop(), mongo.client.close()]);
+    throw err;
+  }
 
   const redis = await connectRedis(config.REDIS_URL, {}, logger);
   const kafka = createKafka('attendance-service', config.KAFKA_BROKERS, logger);
@@ -46,7 +71,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await producer.connect();
   } catch (err) {
     redis.disconnect();
-    await Promise.allSettled([admin.disconnect(), producer.disconnect()]);
+    await Promise.allSettled([admin.disconnect(), producer.disconnect(), devices.stop()]);
+    await mongo.client.close();
     throw err;
   }
 
@@ -75,12 +101,14 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     { state, publisher, inFlight: new InFlightRecords(), publishTimeoutMs: config.PUBLISH_TIMEOUT_MS, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
     { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now },
     attendanceMetrics(registry),
+    { auth: new BearerAuth(devices), isKnownSchool: (schoolId) => schools.has(schoolId) },
   );
   const app = createServiceApp({
     prefix: 'attendance',
     logger,
     registry,
     readiness: {
+      mongodb: () => mongo.db.command({ ping: 1 }),
       redis: () => redis.ping(),
       kafka: () => admin.describeCluster(),
     },
@@ -96,6 +124,8 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await publisher.close();
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     await redis.quit().catch(() => redis.disconnect());
+    await devices.stop();
+    await mongo.client.close();
   });
   return { port: boundPort(server), stop };
 }

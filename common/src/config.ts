@@ -48,6 +48,16 @@ export const env = {
   shutdownTimeoutMs: z.coerce.number().int().positive().default(15_000),
   /** Safety net only: rollover removes past days; this bounds what a missed rollover leaves behind. */
   stateTtlHours: z.coerce.number().int().min(1).max(24 * 30).default(50),
+  /** How often device keys and staff tokens are read again from MongoDB: revocation reaches every replica within this plus one read (the issue asks for 5 s). */
+  credentialsRefreshMs: z.coerce.number().int().min(100).max(5_000).default(2_000),
+  /** How often the `lastSeenAt` of the credentials used meanwhile is written (one batch, never per request). */
+  lastSeenFlushMs: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Browser origins allowed to call the API (comma-separated); empty: no CORS headers, browsers refuse cross-origin calls. */
+  corsOrigins: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url())),
 };
 
 /**

@@ -57,7 +57,7 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
 
 beforeAll(async () => {
   services = {
-    'attendance-service': await runAttendanceService(ns),
+    'attendance-service': await runAttendanceService(ns, {}, undefined, ['school-0', 'school-1', 'school-2', 'school-3']),
     'dashboard-service': await runDashboardService(ns),
     // Jobs every second, so job panels have runs to show.
     tasks: await runTasksService(ns, { ROLLOVER_CRON: '* * * * * *', DLQ_RETRY_CRON: '* * * * * *' }),
@@ -76,7 +76,7 @@ beforeAll(async () => {
     expect((await postJson(`${services['attendance-service'].url}/attendances`, { ...checkIn(userId, i), type: 'checkout' })).status).toBe(202);
   }
   for (const [i, userId] of users.slice(0, 5).entries()) expect((await postJson(`${services['attendance-service'].url}/attendances`, checkIn(userId, i))).status).toBe(409);
-  expect((await postJson(`${services['attendance-service'].url}/attendances`, { type: 'checkin' })).status).toBe(400);
+  expect((await postJson(`${services['attendance-service'].url}/attendances`, { type: 'checkin', schoolId: 'school-0' })).status).toBe(400);
 });
 
 afterAll(async () => {

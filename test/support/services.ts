@@ -6,6 +6,7 @@ import { readConfig as readDashboardConfig } from '../../dashboard-service/src/c
 import { start as startDashboard, type DashboardHandle } from '../../dashboard-service/src/start.ts';
 import { readConfig as readTasksConfig } from '../../tasks/src/config.ts';
 import { start as startTasks } from '../../tasks/src/start.ts';
+import { deviceKeyFor, provisionDevices, registerDeviceKeys } from './credentials.ts';
 import { tapTopic, type TopicMessage, type TopicTap } from './kafka-topic.ts';
 import { stack, type testNamespace } from './stack.ts';
 
@@ -29,10 +30,21 @@ function commonEnv(ns: Namespace): Record<string, string> {
   };
 }
 
-export async function runAttendanceService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService> {
+/** Schools a test posts for when it names none: each gets a roster entry and a device key. */
+export const DEFAULT_TEST_SCHOOLS = ['school-1'];
+
+/**
+ * attendance-service on a free port, with a device key for each of `schools`
+ * (created before it starts, so its first read of the keys has them);
+ * `postJson` signs records with them.
+ */
+export async function runAttendanceService(ns: Namespace, env: Record<string, string> = {}, now?: () => number, schools = DEFAULT_TEST_SCHOOLS): Promise<RunningService & { deviceKeys: Map<string, string> }> {
+  const deviceKeys = await provisionDevices(ns, schools);
   const config = readAttendanceConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', ...env });
   const handle = await startAttendance({ config, logger: quiet, ...(now ? { now } : {}) });
-  return { handle, url: `http://127.0.0.1:${handle.port}` };
+  const url = `http://127.0.0.1:${handle.port}`;
+  registerDeviceKeys(url, deviceKeys);
+  return { handle, url, deviceKeys };
 }
 
 export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService<DashboardHandle>> {
@@ -47,19 +59,58 @@ export async function runTasksService(ns: Namespace, env: Record<string, string>
   return { handle, url: `http://127.0.0.1:${handle.port}` };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** The school a body is for: a record's `schoolId`, or a batch's first record's. */
+function schoolOf(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return undefined;
+  if ('records' in body && Array.isArray(body.records)) return schoolOf(body.records[0]);
+  return 'schoolId' in body ? body.schoolId : undefined;
+}
+
+/**
+ * POSTs JSON. Unless `key` is given (null: no Authorization header), it is
+ * signed with the device key registered for the body's school at that
+ * service, as that school's device would send it.
+ */
+export async function postJson(url: string, body: unknown, options: { key?: string | null } = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const key = options.key === undefined ? deviceKeyFor(url, schoolOf(body)) : options.key;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+/**
+ * Posts records through `/attendances/batch` as their schools' devices
+ * would: one batch per school and at most 500 records, each signed with its
+ * school's key. Answers the records accepted and every batch's status.
+ */
+export async function postBatchesPerSchool(url: string, records: { schoolId: string }[]): Promise<{ accepted: number; statuses: number[] }> {
+  const bySchool = new Map<string, { schoolId: string }[]>();
+  for (const record of records) {
+    const group = bySchool.get(record.schoolId);
+    if (group) group.push(record);
+    else bySchool.set(record.schoolId, [record]);
+  }
+  let accepted = 0;
+  const statuses: number[] = [];
+  for (const group of bySchool.values()) {
+    for (let i = 0; i < group.length; i += 500) {
+      const response = await postJson(`${url}/attendances/batch`, { records: group.slice(i, i + 500) });
+      accepted += Number(response.body.accepted ?? 0);
+      statuses.push(response.status);
+    }
+  }
+  return { accepted, statuses };
+}
+
+/** GETs JSON, with `Authorization: Bearer <token>` when a staff token is given. */
+export async function getJson(url: string, token?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 
 /** attendance-service plus what its tests look at: a Redis client and a tap on its topic. */
 export interface AttendanceFixture {
-  service: RunningService;
+  service: RunningService & { deviceKeys: Map<string, string> };
   redis: Redis;
   tap: TopicTap;
   /** The messages on the topic keyed by this user, in offset order per partition. */
@@ -67,8 +118,8 @@ export interface AttendanceFixture {
   stop(): Promise<void>;
 }
 
-export async function attendanceFixture(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<AttendanceFixture> {
-  const service = await runAttendanceService(ns, env, now);
+export async function attendanceFixture(ns: Namespace, env: Record<string, string> = {}, now?: () => number, schools = DEFAULT_TEST_SCHOOLS): Promise<AttendanceFixture> {
+  const service = await runAttendanceService(ns, env, now, schools);
   const redis = await connectRedis(stack.redisUrl);
   const tap = await tapTopic(ns.topic);
   return {

@@ -1,12 +1,12 @@
 import { decodeState, schoolFingerprint, stateLocation } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attendanceFixture, postJson, type AttendanceFixture, type RunningService } from '../../../test/support/services.ts';
+import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
 
 const ns = testNamespace('checkin');
 let fixture: AttendanceFixture;
-let service: RunningService;
+let service: AttendanceFixture['service'];
 let redis: Redis;
 
 const today = new Date().toISOString().slice(0, 10);
@@ -20,7 +20,7 @@ const record = (overrides: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  fixture = await attendanceFixture(ns);
+  fixture = await attendanceFixture(ns, {}, undefined, ['school-1', otherSchool]);
   ({ service, redis } = fixture);
 });
 
@@ -29,6 +29,8 @@ afterAll(async () => {
 });
 
 const messagesFor = (userId: string) => fixture.messagesFor(userId);
+/** school-1's device key, for requests whose body names no school. */
+const key = (): string => service.deviceKeys.get('school-1') as string;
 const localMinute = (timestamp: number): number => new Date(timestamp).getUTCHours() * 60 + new Date(timestamp).getUTCMinutes();
 /** A school whose fingerprint differs from school-1's, so the state can tell them apart (see state-value.ts). */
 const otherSchool = ['school-2', 'school-3', 'school-4', 'school-5', 'school-6', 'school-7'].find((id) => schoolFingerprint(id) !== schoolFingerprint('school-1')) ?? 'school-2';
@@ -140,7 +142,7 @@ describe('POST /attendances', () => {
       ['image', { image: 'x'.repeat(2049) }],
       ['nickname', { nickname: 'Bob' }],
     ])('answers 400 naming %s', async (field, override) => {
-      const response = await postJson(`${service.url}/attendances`, record(override));
+      const response = await postJson(`${service.url}/attendances`, record(override), { key: key() });
       expect(response.status).toBe(400);
       expect(response.body.error).toBe('validation-failed');
       expect((response.body.details as { field: string }[]).map((detail) => detail.field)).toEqual([field]);
@@ -150,10 +152,10 @@ describe('POST /attendances', () => {
       const tooLarge = await postJson(`${service.url}/attendances`, record({ image: 'x'.repeat(17_000) }));
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.body).toEqual({ error: 'payload-too-large', message: expect.any(String) });
-      const notJson = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'checkin u1' });
+      const notJson = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${key()}` }, body: 'checkin u1' });
       expect(notJson.status).toBe(415);
       expect(await notJson.json()).toEqual({ error: 'unsupported-media-type', message: expect.any(String) });
-      const broken = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+      const broken = await fetch(`${service.url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key()}` }, body: '{"type":' });
       expect(broken.status).toBe(400);
       expect(((await broken.json()) as { error: string }).error).toBe('invalid-json');
     });
@@ -191,7 +193,7 @@ describe('POST /attendances', () => {
     it('answers 400 for more than 1,000 records or a body that is not { records: [...] }', async () => {
       const tooMany = await postJson(`${service.url}/attendances/batch`, { records: Array.from({ length: 1001 }, () => record()) });
       expect(tooMany.status).toBe(400);
-      expect((await postJson(`${service.url}/attendances/batch`, [record()])).status).toBe(400);
+      expect((await postJson(`${service.url}/attendances/batch`, [record()], { key: key() })).status).toBe(400);
     });
   });
 

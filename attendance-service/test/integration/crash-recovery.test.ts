@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceConsidersRecorded, sendAsDevice, type DeviceAnswer } from '../../../scripts/src/shared/device-client.ts';
+import { provisionDevices } from '../../../test/support/credentials.ts';
 import { tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
 import { spawnService, type ServiceProcess } from '../../../test/support/processes.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
@@ -13,13 +14,15 @@ import { waitFor } from '../../../test/support/wait-for.ts';
  * process's claims must not block anyone: the afternoon's check-outs all pass.
  */
 const ns = testNamespace('crash');
-const env = { KAFKA_TOPIC: ns.topic, REDIS_KEY_PREFIX: ns.redisPrefix, KAFKA_PARTITIONS: '3', PUBLISH_TIMEOUT_MS: '2000' };
+const env = { KAFKA_TOPIC: ns.topic, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, KAFKA_PARTITIONS: '3', PUBLISH_TIMEOUT_MS: '2000' };
 const STUDENTS = 400;
 const DEVICES_AT_ONCE = 40;
 let service: ServiceProcess;
 let tap: TopicTap;
+let deviceKey: string;
 
 beforeAll(async () => {
+  deviceKey = (await provisionDevices(ns, ['school-1'])).get('school-1') as string;
   service = await spawnService('attendance-service', env);
   tap = await tapTopic(ns.topic);
 });
@@ -38,7 +41,7 @@ async function wave(type: 'checkin' | 'checkout', userIds: string[], onAccepted:
     Array.from({ length: DEVICES_AT_ONCE }, async () => {
       for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
         const body = { type, userId, schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 };
-        const answer = await sendAsDevice('/attendances', body, { baseUrl: () => service.url, timeoutMs: 5_000, maxBackoffMs: 1_000, giveUpAfterMs: 50_000 });
+        const answer = await sendAsDevice('/attendances', body, { baseUrl: () => service.url, key: deviceKey, timeoutMs: 5_000, maxBackoffMs: 1_000, giveUpAfterMs: 50_000 });
         if (answer.status === 202) onAccepted();
         answers.set(userId, answer);
       }

@@ -9,7 +9,7 @@ let clock = Date.parse('2026-11-21T14:50:00Z');
 let fixture: AttendanceFixture;
 
 beforeAll(async () => {
-  fixture = await attendanceFixture(ns, { ATTENDANCE_TIMEZONE: 'Asia/Tokyo' }, () => clock);
+  fixture = await attendanceFixture(ns, { ATTENDANCE_TIMEZONE: 'Asia/Tokyo' }, () => clock, ['tokyo-1']);
 });
 
 afterAll(async () => {

@@ -22,8 +22,9 @@ function flowRecords(): { accepted: () => number; stop: () => Promise<void> } {
   let accepted = 0;
   let running = true;
   const loop = (async () => {
-    while (running) {
-      const records = Array.from({ length: 20 }, (_, i) => ({ type: 'checkin', userId: randomId(), schoolId: `school-${i % 3}`, timestamp: Date.now(), temperature: 36.6 }));
+    for (let round = 0; running; round += 1) {
+      // One school's device per batch, the three schools in turn.
+      const records = Array.from({ length: 20 }, () => ({ type: 'checkin', userId: randomId(), schoolId: `school-${round % 3}`, timestamp: Date.now(), temperature: 36.6 }));
       const response = await postJson(`${attendance.url}/attendances/batch`, { records }).catch(() => undefined);
       accepted += Number(response?.body.accepted ?? 0);
       // Without a broker every answer is a quick 503: pace the retries like a device would.
@@ -55,7 +56,7 @@ async function metric(name: string): Promise<number | undefined> {
 }
 
 beforeAll(async () => {
-  attendance = await runAttendanceService(ns);
+  attendance = await runAttendanceService(ns, {}, undefined, ['school-0', 'school-1', 'school-2']);
 });
 
 afterAll(async () => {

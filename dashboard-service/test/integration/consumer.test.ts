@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopEngine } from '../../../test/support/engine-control.ts';
 import { produceRaw } from '../../../test/support/kafka-topic.ts';
 import { spawnService } from '../../../test/support/processes.ts';
-import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -19,11 +19,9 @@ async function sendDay(count: number): Promise<{ checkIns: number; checkOuts: nu
   const records = users.map((user) => ({ type: 'checkin', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: user.fever ? 38.4 : 36.7 }));
   const checkouts = users.filter((_, i) => i % 2 === 0).map((user) => ({ type: 'checkout', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: 36.5 }));
   for (const batch of [records, checkouts]) {
-    for (let i = 0; i < batch.length; i += 500) {
-      const response = await postJson(`${attendance.url}/attendances/batch`, { records: batch.slice(i, i + 500) });
-      expect(response.status).toBe(200);
-      expect(response.body.accepted).toBe(Math.min(500, batch.length - i));
-    }
+    const sent = await postBatchesPerSchool(attendance.url, batch);
+    expect(sent.statuses.every((status) => status === 200)).toBe(true);
+    expect(sent.accepted).toBe(batch.length);
   }
   return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length };
 }
@@ -46,7 +44,7 @@ async function expectReportsToMatchAttendances(expected: { checkIns: number; che
 }
 
 beforeAll(async () => {
-  attendance = await runAttendanceService(ns);
+  attendance = await runAttendanceService(ns, {}, undefined, schools);
   mongo = await connectMongo(ns.mongoUrl);
 });
 

@@ -1,6 +1,6 @@
 import { connectMongo, type MongoConnection } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { getJson, postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await mongo.db.collection('students').insertMany(roster as never[]);
   // A closed day, as the tasks job `close-reports` leaves it.
   await mongo.db.collection('reports').insertOne({ _id: `big|${daysAgo(10)}`, schoolId: 'big', day: daysAgo(10), checkIns: 11, checkOuts: 10, fevers: 1, closedAt: new Date() } as never);
-  attendance = await runAttendanceService(ns);
+  attendance = await runAttendanceService(ns, {}, undefined, ['big', 'small']);
   dashboard = await runDashboardService(ns, { FIGURES_REFRESH_MS: '200' });
   const checkIns = [...roster.slice(0, 8), ...roster.slice(12)].map((student, i) => ({
     type: 'checkin',
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const checkOuts = roster.slice(0, 3).map((student) => ({ type: 'checkout', userId: student._id, schoolId: 'big', timestamp: Date.now(), temperature: 36.6 }));
   const yesterdays = roster.slice(0, 5).map((student) => ({ type: 'checkin', userId: student._id, schoolId: 'big', timestamp: Date.now() - 86_400_000, temperature: 36.6 }));
   for (const records of [checkIns, checkOuts, yesterdays]) {
-    expect((await postJson(`${attendance.url}/attendances/batch`, { records })).body.accepted).toBe(records.length);
+    expect((await postBatchesPerSchool(attendance.url, records)).accepted).toBe(records.length);
   }
   await waitFor(async () => (await getJson(`${dashboard.url}/stats/today`)).body.checkOuts === 3, { what: 'the records to be stored' });
 });

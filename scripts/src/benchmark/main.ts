@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '@attendance/common';
 import { exitOnUsageError, positiveInteger, share, UsageError } from '../shared/cli-options.ts';
+import { defaultCredentialsFile, readCredentialsFile } from '../shared/credentials-file.ts';
 import { terminalReporter } from '../shared/progress.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
 import { formatReport } from './print-report.ts';
@@ -20,8 +21,8 @@ import { MAX_WATCHED_SCHOOLS } from './visible-lag.ts';
 import { runBenchmark, type BenchmarkOptions } from './run-benchmark.ts';
 
 const usage = `usage: pnpm benchmark [options]
-  --url URL              attendance-service (default http://127.0.0.1:8080)
-  --dashboard-url URL    dashboard-service (default http://127.0.0.1:8081)
+  --url URL              attendance-service (default http://127.0.0.1:$ATTENDANCE_PORT or 8080)
+  --dashboard-url URL    dashboard-service (default http://127.0.0.1:$DASHBOARD_PORT or 8081)
   --mongo-url URL        the platform's database (default MONGO_URL or mongodb://127.0.0.1:27017/attendance)
   --timezone ZONE        the platform's ATTENDANCE_TIMEZONE (default that variable or UTC)
   --count N              records per wave (duplicates and invalid ones included)
@@ -41,13 +42,15 @@ const usage = `usage: pnpm benchmark [options]
   --lag-schools N        schools whose GET /schools/:id is polled for the 202-to-visible lag (default 20, at most 20; 0: off)
   --kafka-brokers LIST   where to read the consumer group's lag (default KAFKA_BROKERS or 127.0.0.1:9092)
   --topic T, --group G   the attendance topic and consumer group (default KAFKA_TOPIC or attendance, dashboard)
+  --credentials FILE     device keys and staff tokens from pnpm seed (default CREDENTIALS_FILE or .secrets/credentials.json)
   --state-dir DIR        the stack's state directory with the pid files for CPU per process (default STACK_STATE_DIR or .stack)`;
 
 function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
   const { values } = parseArgs({
     options: {
-      url: { type: 'string', default: 'http://127.0.0.1:8080' },
-      'dashboard-url': { type: 'string', default: 'http://127.0.0.1:8081' },
+      url: { type: 'string', default: `http://127.0.0.1:${process.env.ATTENDANCE_PORT ?? '8080'}` },
+      'dashboard-url': { type: 'string', default: `http://127.0.0.1:${process.env.DASHBOARD_PORT ?? '8081'}` },
+      credentials: { type: 'string', default: defaultCredentialsFile() },
       'mongo-url': { type: 'string', default: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/attendance' },
       timezone: { type: 'string', default: process.env.ATTENDANCE_TIMEZONE ?? 'UTC' },
       count: { type: 'string' },
@@ -93,6 +96,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
     url: values.url.replace(/\/$/, ''),
     dashboardUrl: values['dashboard-url'].replace(/\/$/, ''),
     mongoUrl: values['mongo-url'],
+    credentials: readCredentialsFile(values.credentials),
     timeZone: values.timezone,
     connections: positiveInteger('connections', values.connections),
     shares,

@@ -9,7 +9,7 @@ import type { RunLedger, SentRecord, WaveName } from './run-ledger.ts';
  * an abandoned claim may be stored under the first attempt's id (the
  * consumer keeps the first copy): verification then lists it as missing.
  */
-export async function retryUnsettled(url: string, ledger: RunLedger, wave: WaveName, connections: number, reporter: ProgressReporter): Promise<number> {
+export async function retryUnsettled(url: string, keyOf: (schoolId: string) => string | undefined, ledger: RunLedger, wave: WaveName, connections: number, reporter: ProgressReporter): Promise<number> {
   const unsettled = ledger.wave(wave).filter((record) => record.kind !== 'invalid' && (record.status === undefined || record.status >= 500));
   if (unsettled.length === 0) return 0;
   const progress = reporter.progress(`${wave} retries`, unsettled.length, 'records');
@@ -17,7 +17,8 @@ export async function retryUnsettled(url: string, ledger: RunLedger, wave: WaveN
   let settled = 0;
   const retryOne = async (record: SentRecord): Promise<void> => {
     const body = { type: record.type, userId: record.userId, schoolId: record.schoolId, timestamp: record.timestamp, temperature: record.temperature };
-    const answer = await sendAsDevice('/attendances', body, { baseUrl: () => url, giveUpAfterMs: 120_000 });
+    const key = keyOf(record.schoolId);
+    const answer = await sendAsDevice('/attendances', body, { baseUrl: () => url, giveUpAfterMs: 120_000, ...(key ? { key } : {}) });
     if (answer.code === 'gave-up') return;
     ledger.answer(record, answer.status, answer.status === 202 ? { ...(answer.id === undefined ? {} : { id: answer.id }) } : { error: answer.code });
     settled += 1;

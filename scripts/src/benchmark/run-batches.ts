@@ -10,6 +10,8 @@ export interface BatchOptions {
   batchSize: number;
   /** Batch requests in flight at once. */
   concurrency: number;
+  /** Device key by school: a batch holds one school's records, signed with its key. */
+  keyOf: (schoolId: string) => string | undefined;
 }
 
 export interface BatchResult {
@@ -36,12 +38,12 @@ function itemsOf(body: unknown): BatchItem[] | undefined {
   return Array.isArray(results) ? (results as BatchItem[]) : undefined;
 }
 
-async function postBatch(url: string, planned: PlannedRequest[], ledger: RunLedger): Promise<boolean> {
+async function postBatch(url: string, key: string | undefined, planned: PlannedRequest[], ledger: RunLedger): Promise<boolean> {
   let response: Response;
   try {
     response = await fetch(`${url}/attendances/batch`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: `{"records":[${planned.map((request) => request.body).join(',')}]}`,
     });
   } catch {
@@ -83,9 +85,18 @@ export async function runBatches(options: BatchOptions, plan: WavePlan, ledger: 
       }
       if (planned.length === 0) return;
       records += planned.length;
-      const sentAt = performance.now();
-      if (!(await postBatch(options.url, planned, ledger))) failedBatches += 1;
-      latencies.push(performance.now() - sentAt);
+      // A device posts its own school's records only: one request per school in the chunk.
+      const bySchool = new Map<string, PlannedRequest[]>();
+      for (const request of planned) {
+        const group = bySchool.get(request.record.schoolId);
+        if (group) group.push(request);
+        else bySchool.set(request.record.schoolId, [request]);
+      }
+      for (const [schoolId, group] of bySchool) {
+        const sentAt = performance.now();
+        if (!(await postBatch(options.url, options.keyOf(schoolId), group, ledger))) failedBatches += 1;
+        latencies.push(performance.now() - sentAt);
+      }
       progress.update(records);
     }
   };

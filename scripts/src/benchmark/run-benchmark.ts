@@ -53,6 +53,8 @@ export interface BenchmarkOptions {
   stateDir?: string;
   /** Device semantics: after each wave, retry what got no answer or a 5xx until it is settled. */
   retry?: boolean;
+  /** Device keys by school (every request is signed with its school's key) and an admin token for the dashboard: what `pnpm seed` wrote. */
+  credentials?: { devices: Record<string, string>; admin?: string };
   reporter?: ProgressReporter;
 }
 
@@ -98,6 +100,29 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 120_000;
 /** After every record is visible, how long reports (written right after attendances) may take to catch up. */
 const REPORTS_SETTLE_MS = 30_000;
 
+const keyOf =
+  (options: BenchmarkOptions) =>
+  (schoolId: string): string | undefined =>
+    options.credentials?.devices[schoolId];
+
+/**
+ * Waits until attendance-service knows the run's device keys (it reads them
+ * every couple of seconds, and a fresh seed has just made them): a body
+ * without a school answers 400 with a known key and 401 with an unknown one,
+ * and stores nothing either way.
+ */
+async function waitForDeviceKeys(url: string, keys: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const key of keys) {
+    for (;;) {
+      const response = await fetch(`${url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' });
+      if (response.status !== 401) break;
+      if (Date.now() > deadline) throw new Error(`attendance-service at ${url} does not know the device keys: run pnpm seed against the database it reads (MONGO_URL)`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 async function assertReady(name: string, url: string): Promise<void> {
   const response = await fetch(`${url}/readyz`).catch((err: unknown) => {
     throw new Error(`${name} at ${url} does not answer: ${(err as Error).message}`);
@@ -126,7 +151,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
   const progress = reporter.progress(wave, plan.total, 'records');
   try {
     if (options.batch) {
-      const result = await runBatches({ url: options.url, batchSize: options.batch.size, concurrency: options.batch.concurrency }, plan, ledger, progress);
+      const result = await runBatches({ url: options.url, batchSize: options.batch.size, concurrency: options.batch.concurrency, keyOf: keyOf(options) }, plan, ledger, progress);
       const records = ledger.wave(wave);
       return {
         wave,
@@ -145,7 +170,8 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
     }
     const next: BodySource = () => {
       const planned = plan.take();
-      return planned && { body: planned.body, onAnswer: (status, body) => ledger.answerWithBody(planned.record, status, body) };
+      const key = planned && options.credentials?.devices[planned.record.schoolId];
+      return planned && { body: planned.body, ...(key ? { key } : {}), onAnswer: (status, body) => ledger.answerWithBody(planned.record, status, body) };
     };
     const load: LoadOptions = {
       url: `${options.url}/attendances`,
@@ -183,7 +209,9 @@ async function runBaseline(options: BenchmarkOptions, reporter: ProgressReporter
   try {
     const next: BodySource = () => {
       const student = students[Math.floor(Math.random() * students.length)] as Student;
-      return { body: JSON.stringify({ type: 'checkin', ...student, timestamp: Date.now(), temperature: temperatureOf(Math.random) }), onAnswer: () => undefined };
+      // The same Authorization header as the real run: the bare app ignores it, but parses the same bytes.
+      const key = options.credentials?.devices[student.schoolId];
+      return { body: JSON.stringify({ type: 'checkin', ...student, timestamp: Date.now(), temperature: temperatureOf(Math.random) }), ...(key ? { key } : {}), onAnswer: () => undefined };
     };
     const result = await runLoad(
       {
@@ -240,7 +268,7 @@ async function startWatching(options: BenchmarkOptions, students: Student[], not
   const schools = Math.min(options.visibleLagSchools ?? 0, MAX_WATCHED_SCHOOLS);
   if (schools > 0 && options.dashboardUrl !== undefined) {
     const schoolIds = [...new Set(students.map((student) => student.schoolId))].slice(0, schools);
-    watching.probe = new VisibleLagProbe(options.dashboardUrl, schoolIds);
+    watching.probe = new VisibleLagProbe(options.dashboardUrl, schoolIds, options.credentials?.admin);
     await watching.probe.start();
   }
   if (options.kafka) {
@@ -269,6 +297,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
   const startedAt = new Date();
   const notes: string[] = [];
   await assertReady('attendance-service', options.url);
+  if (options.credentials) {
+    const keys = Object.values(options.credentials.devices);
+    await waitForDeviceKeys(options.url, [keys[0], keys.at(-1)].filter((key): key is string => key !== undefined));
+  }
   if (options.dashboardUrl !== undefined) await assertReady('dashboard-service', options.dashboardUrl);
 
   const { client, db } = await connectMongo(options.mongoUrl);
@@ -314,11 +346,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
         return summary;
       };
       waves = [await timedWave('morning', students, morningMix)];
-      if (options.retry) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'morning', options.connections, reporter)} morning records retried until settled`);
+      if (options.retry) notes.push(`--retry: ${await retryUnsettled(options.url, keyOf(options), ledger, 'morning', options.connections, reporter)} morning records retried until settled`);
       const checkedIn = [...new Map(ledger.acceptedCheckIns.map((record) => [record.userId, { userId: record.userId, schoolId: record.schoolId }])).values()];
       if (checkedIn.length === 0) notes.push('no check-in was accepted: no afternoon wave');
       else waves.push(await timedWave('afternoon', shuffle(checkedIn), mixAround(checkedIn.length, options.shares)));
-      if (options.retry && checkedIn.length > 0) notes.push(`--retry: ${await retryUnsettled(options.url, ledger, 'afternoon', options.connections, reporter)} afternoon records retried until settled`);
+      if (options.retry && checkedIn.length > 0) notes.push(`--retry: ${await retryUnsettled(options.url, keyOf(options), ledger, 'afternoon', options.connections, reporter)} afternoon records retried until settled`);
       if (baselineRun && waves[0]) baseline = { ...baselineRun, ratio: Math.round((waves[0].requestsPerSecond / Math.max(baselineRun.requestsPerSecond, 1)) * 1000) / 1000 };
 
       watched.lag?.phase('drain');
@@ -348,7 +380,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
 
     let dashboardStatsToday: unknown;
     if (options.dashboardUrl !== undefined) {
-      dashboardStatsToday = await fetch(`${options.dashboardUrl}/stats/today`)
+      dashboardStatsToday = await fetch(`${options.dashboardUrl}/stats/today`, options.credentials?.admin ? { headers: { authorization: `Bearer ${options.credentials.admin}` } } : {})
         .then((response): Promise<unknown> => response.json())
         .catch((err: unknown) => ({ error: (err as Error).message }));
     }

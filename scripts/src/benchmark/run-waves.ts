@@ -5,6 +5,8 @@ import type { LatencySummary } from './latency.ts';
 /** One request the load generator is about to send, and what to do with its answer. */
 export interface PlannedBody {
   body: string;
+  /** The device key the body is signed with (`Authorization: Bearer`), if any. */
+  key?: string;
   onAnswer(status: number, body: string): void;
 }
 
@@ -62,7 +64,7 @@ export function runLoad(options: LoadOptions, next: BodySource, progress: Progre
       if (!planned) return { ...request, body: '{}' };
       sent += 1;
       pending.set(context, planned);
-      return { ...request, body: planned.body };
+      return { ...request, headers: { 'content-type': 'application/json', ...(planned.key ? { authorization: `Bearer ${planned.key}` } : {}) }, body: planned.body };
     },
     onResponse: (status, body, context) => {
       answered += 1;

@@ -37,6 +37,8 @@ export class VisibleLagProbe {
   constructor(
     private readonly dashboardUrl: string,
     readonly schoolIds: string[],
+    /** A staff token that may read these schools (the seed's admin token). */
+    private readonly staffToken?: string,
   ) {}
 
   /** Takes each school's first answer (the baseline), then keeps polling in the background. */
@@ -88,7 +90,7 @@ export class VisibleLagProbe {
 
   private async poll(schoolId: string): Promise<void> {
     try {
-      const response = await fetch(`${this.dashboardUrl}/schools/${encodeURIComponent(schoolId)}`, { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(`${this.dashboardUrl}/schools/${encodeURIComponent(schoolId)}`, { signal: AbortSignal.timeout(5_000), ...(this.staffToken ? { headers: { authorization: `Bearer ${this.staffToken}` } } : {}) });
       if (response.status !== 200) return;
       const body = (await response.json()) as { checkIns?: unknown; checkOuts?: unknown };
       const at = Date.now();

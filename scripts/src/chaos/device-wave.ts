@@ -12,6 +12,8 @@ export interface WaveOptions {
   students: ChaosStudent[];
   /** Devices sending at once. */
   connections: number;
+  /** The device key of a school: each record is signed with its school's key. */
+  keyOf: (schoolId: string) => string | undefined;
   /** Called after each device settles, with how many have. */
   onSettled?: (settled: number) => void;
   progress: Progress;
@@ -38,8 +40,10 @@ export async function runDeviceWave(options: WaveOptions): Promise<WaveOutcome> 
     Array.from({ length: Math.min(options.connections, queue.length) }, async () => {
       for (let student = queue.shift(); student; student = queue.shift()) {
         const body = { type: options.type, userId: student.userId, schoolId: student.schoolId, timestamp: Date.now(), temperature: 36.6 };
+        const key = options.keyOf(student.schoolId);
         const final = await sendAsDevice('/attendances', body, {
           baseUrl: () => options.url,
+          ...(key ? { key } : {}),
           timeoutMs: 15_000,
           maxBackoffMs: 2_000,
           giveUpAfterMs: 240_000,

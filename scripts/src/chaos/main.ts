@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { isTimeZone } from '@attendance/common';
 import { exitOnUsageError, positiveInteger, share, UsageError } from '../shared/cli-options.ts';
 import { terminalReporter } from '../shared/progress.ts';
+import { defaultCredentialsFile, readCredentialsFile } from '../shared/credentials-file.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
 import { formatChaosReport } from './print-chaos.ts';
 import { runChaos, type ChaosOptions } from './run-chaos.ts';
@@ -29,7 +30,8 @@ const usage = `usage: pnpm chaos [options]
   --redis-url URL      the platform's Redis, for FLUSHALL (default REDIS_URL or redis://127.0.0.1:6379)
   --timezone ZONE      the platform's ATTENDANCE_TIMEZONE (default that variable or UTC)
   --students N         students per scenario (default 2000)
-  --schools N          schools they belong to (default 10)
+  --schools N          seeded schools they belong to (default 10)
+  --credentials FILE   device keys from pnpm seed (default CREDENTIALS_FILE or .secrets/credentials.json)
   --connections N      devices sending at once (default 50)
   --fault-after SHARE  share of the morning's devices settled before the fault (default 0.3)
   --drain-timeout S    how long to wait for the consumer to store a wave (default 300)`;
@@ -47,6 +49,7 @@ function readOptions(): Omit<ChaosOptions, 'reporter'> {
       connections: { type: 'string', default: '50' },
       'fault-after': { type: 'string', default: '0.3' },
       'drain-timeout': { type: 'string', default: '300' },
+      credentials: { type: 'string', default: defaultCredentialsFile() },
       help: { type: 'boolean', default: false },
     },
   });
@@ -66,6 +69,7 @@ function readOptions(): Omit<ChaosOptions, 'reporter'> {
     connections: positiveInteger('--connections', values.connections),
     faultAfter: share('--fault-after', values['fault-after']),
     drainTimeoutMs: positiveInteger('--drain-timeout', values['drain-timeout']) * 1000,
+    credentials: readCredentialsFile(values.credentials),
   };
 }
 

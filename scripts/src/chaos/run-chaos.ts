@@ -19,6 +19,8 @@ export interface ChaosOptions {
   /** Share of the morning's devices settled before the fault is injected. */
   faultAfter: number;
   drainTimeoutMs: number;
+  /** Device keys by school, from `pnpm seed`: the scenarios' students belong to the first `schools` of them. */
+  credentials: { devices: Record<string, string> };
   reporter: ProgressReporter;
 }
 
@@ -79,7 +81,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 async function runScenario(name: ScenarioName, options: ChaosOptions, control: PlatformControl, db: Parameters<typeof loadStoredSlots>[0], day: string): Promise<ScenarioResult> {
   const scenario = scenarioNamed(name);
   const run = randomBytes(3).toString('hex');
-  const schoolIds = Array.from({ length: options.schools }, (_, i) => `chaos-${run}-${String(i + 1).padStart(3, '0')}`);
+  // Schools of the roster with their seeded device keys (a device may only post for its own school); the students are new.
+  const schoolIds = Object.keys(options.credentials.devices).sort().slice(0, options.schools);
+  if (schoolIds.length === 0) throw new Error('no device keys in the credentials file: run pnpm seed first');
+  const keyOf = (schoolId: string): string | undefined => options.credentials.devices[schoolId];
   const students: ChaosStudent[] = Array.from({ length: options.students }, (_, i) => ({ userId: `chaos${run}${String(i).padStart(6, '0')}`, schoolId: schoolIds[i % schoolIds.length] as string }));
   const context = {
     control,
@@ -101,6 +106,7 @@ async function runScenario(name: ScenarioName, options: ChaosOptions, control: P
     type: 'checkin',
     students,
     connections: options.connections,
+    keyOf,
     progress: options.reporter.progress('morning', students.length, 'devices'),
     onSettled: (settled) => {
       if (fault || settled < students.length * options.faultAfter) return;
@@ -117,7 +123,7 @@ async function runScenario(name: ScenarioName, options: ChaosOptions, control: P
   const checkedIn = new Set(morning.recorded);
   const present = students.filter((student) => checkedIn.has(student.userId));
   const wave = (label: string, type: 'checkin' | 'checkout') =>
-    runDeviceWave({ url: options.url, type, students: present, connections: options.connections, progress: options.reporter.progress(label, present.length, 'devices') });
+    runDeviceWave({ url: options.url, type, students: present, connections: options.connections, keyOf, progress: options.reporter.progress(label, present.length, 'devices') });
   const afternoon = await wave('afternoon', 'checkout');
   await waitUntilStored(db, afternoon.recorded, day, 'checkedOut', options);
   const again = await wave('again', 'checkin');

@@ -4,14 +4,19 @@
  *   pnpm seed [--schools 1000] [--students 10000] [--id-format objectid|numeric|uuid] [--drop] [--preset small] [--json]
  *
  * Idempotent: ids follow from the flags and existing documents are skipped.
- * MONGO_URL names the server and database (default mongodb://127.0.0.1:27017/attendance).
+ * Then one device key and one staff token per school and an admin token are
+ * created (the previous seed's are revoked) and written to the git-ignored
+ * `.secrets/credentials.json` (`CREDENTIALS_FILE`), which `pnpm benchmark`
+ * and `pnpm chaos` read. MONGO_URL names the server and database (default mongodb://127.0.0.1:27017/attendance).
  */
 import { parseArgs } from 'node:util';
 import { connectMongo } from '@attendance/common';
 import { exitOnUsageError, oneOf, positiveInteger, UsageError } from '../shared/cli-options.ts';
 import { terminalReporter } from '../shared/progress.ts';
+import { writeCredentialsFile } from '../shared/credentials-file.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
-import { idFormats } from './id-formats.ts';
+import { idFormats, schoolIdOf } from './id-formats.ts';
+import { seedCredentials } from './seed-credentials.ts';
 import { seedRoster, type SeedOptions } from './seed-roster.ts';
 
 const usage = `usage: pnpm seed [--schools N] [--students N per school] [--id-format ${idFormats.join('|')}] [--drop] [--preset small] [--json] [--mongo-url URL]
@@ -61,13 +66,20 @@ const { client, db } = await connectMongo(parsed.mongoUrl);
 try {
   const { schools, studentsPerSchool, idFormat } = parsed.options;
   process.stderr.write(`seeding ${schools} schools x ${studentsPerSchool} students (${idFormat} ids) into ${db.databaseName}${parsed.options.drop ? ', dropping the roster first' : ''}\n`);
-  const result = await seedRoster(db, { ...parsed.options, reporter: terminalReporter() });
+  const reporter = terminalReporter();
+  const result = await seedRoster(db, { ...parsed.options, reporter });
+  const schoolIds = Array.from({ length: schools }, (_, i) => schoolIdOf(i));
+  const progress = reporter.progress('credentials', schoolIds.length, 'schools');
+  const credentials = await seedCredentials(db, schoolIds, { progress });
+  progress.stop();
+  const credentialsFile = writeCredentialsFile(credentials);
   const line = (name: string, counts: { inserted: number; existing: number }): string => `${name.padEnd(9)} ${String(counts.inserted).padStart(10)} inserted ${String(counts.existing).padStart(10)} already there`;
   process.stdout.write(
     [
       line('schools', result.schools),
       line('students', result.students),
       `${result.documents} documents in ${result.elapsedSeconds.toFixed(2)} s = ${result.documentsPerSecond} docs/s`,
+      `credentials: ${schoolIds.length} device keys, ${schoolIds.length} school staff tokens and 1 admin token (earlier seed credentials revoked) written to ${credentialsFile}`,
       '',
     ].join('\n'),
   );

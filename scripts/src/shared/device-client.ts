@@ -17,6 +17,8 @@ export interface DeviceAnswer {
 export interface DeviceOptions {
   /** Where to send; asked before every attempt, so a restarted service on a new port is found. */
   baseUrl: () => string;
+  /** The device's key, sent as `Authorization: Bearer <key>`. */
+  key?: string;
   /** Per-request timeout: a request that takes longer counts as no answer. */
   timeoutMs?: number;
   /** Backoff between attempts: doubles from `initialBackoffMs` up to `maxBackoffMs`. */
@@ -28,7 +30,7 @@ export interface DeviceOptions {
   onAttempt?: (status: number | 'no-answer') => void;
 }
 
-const SETTLED = (status: number): boolean => status === 202 || status === 400 || status === 401 || status === 403 || status === 409 || status === 413 || status === 415;
+const SETTLED = (status: number): boolean => status === 202 || status === 400 || status === 401 || status === 403 || status === 409 || status === 413 || status === 415 || status === 422;
 
 export async function sendAsDevice(path: string, body: unknown, options: DeviceOptions): Promise<DeviceAnswer> {
   const { timeoutMs = 10_000, initialBackoffMs = 100, maxBackoffMs = 2_000, giveUpAfterMs = 300_000 } = options;
@@ -42,7 +44,7 @@ export async function sendAsDevice(path: string, body: unknown, options: DeviceO
     try {
       const response = await fetch(`${options.baseUrl()}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(options.key ? { authorization: `Bearer ${options.key}` } : {}) },
         body: payload,
         signal: AbortSignal.timeout(timeoutMs),
       });

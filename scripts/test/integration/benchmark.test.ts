@@ -6,13 +6,17 @@ import { stack, testNamespace } from '../../../test/support/stack.ts';
 import { runBenchmark, type BenchmarkReport } from '../../src/benchmark/run-benchmark.ts';
 import type { RunExpectation } from '../../src/benchmark/run-ledger.ts';
 import { verifyPersistence } from '../../src/benchmark/verify-persistence.ts';
+import { seedCredentials } from '../../src/seed/seed-credentials.ts';
+import { schoolIdOf } from '../../src/seed/id-formats.ts';
 import { seedRoster } from '../../src/seed/seed-roster.ts';
+import type { SeedCredentials } from '../../src/shared/credentials-file.ts';
 
 const ns = testNamespace('benchmark');
 const roster = { schools: 4, studentsPerSchool: 60, idFormat: 'objectid' as const };
 let attendance: RunningService;
 let dashboard: RunningService;
 let mongo: MongoConnection;
+let credentials: SeedCredentials | undefined;
 
 const shares = { duplicates: 0.05, invalid: 0.02 };
 const stateDir = process.env.STACK_STATE_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url));
@@ -29,11 +33,12 @@ const benchmark = (count: number) =>
     visibleLagSchools: 4,
     kafka: { brokers: [stack.kafkaBrokers], topic: ns.topic, groupId: ns.groupId },
     stateDir,
+    ...(credentials ? { credentials } : {}),
   });
 
 beforeAll(async () => {
   // The attendance service creates the topic the dashboard subscribes to.
-  attendance = await runAttendanceService(ns);
+  attendance = await runAttendanceService(ns, {}, undefined, []);
   dashboard = await runDashboardService(ns);
   mongo = await connectMongo(ns.mongoUrl);
 });
@@ -60,6 +65,11 @@ describe('seeding a roster', () => {
 describe('a benchmark run against the platform', () => {
   let report: BenchmarkReport;
   let expectation: RunExpectation;
+
+  beforeAll(async () => {
+    // What pnpm seed does after the roster: a device key per school and the staff tokens.
+    credentials = await seedCredentials(mongo.db, Array.from({ length: roster.schools }, (_, i) => schoolIdOf(i)));
+  });
 
   it('gets a 202 for every fresh record, a 409 for each duplicate and a 400 for each invalid body, and finds exactly the accepted records stored', async () => {
     ({ report, expectation } = await benchmark(200)); // 10 duplicates, 4 invalid bodies, 186 students

@@ -43,7 +43,7 @@ function config(env: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  attendance = await runAttendanceService(ns);
+  attendance = await runAttendanceService(ns, {}, undefined, ['school-1', 'school-2', 'school-3', 'school-4', 'school-5', 'school-6']);
   dashboard = await runDashboardService(ns);
   redis = await connectRedis(stack.redisUrl);
   mongo = await connectMongo(ns.mongoUrl);

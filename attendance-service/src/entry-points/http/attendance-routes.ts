@@ -1,6 +1,7 @@
-import { AppError, attendanceInputSchema, describeIssues, toAppError, type TimestampWindow } from '@attendance/common';
+import { AppError, attendanceInputSchema, describeIssues, toAppError, type BearerAuth, type TimestampWindow } from '@attendance/common';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
+import { assertDeviceMayPost, type DeviceCaller } from '../../domain/device-access.ts';
 import { recordAttendance, type RecordAttendanceDeps } from '../../domain/record-attendance.ts';
 import type { AttendanceMetrics } from './attendance-metrics.ts';
 
@@ -30,24 +31,31 @@ export interface BatchItemResult {
   details?: unknown;
 }
 
-export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWindow, metrics: AttendanceMetrics): Router {
+export interface DeviceAccess {
+  /** Device keys: `Authorization: Bearer <key>` on every write. */
+  auth: BearerAuth<DeviceCaller>;
+  isKnownSchool: (schoolId: string) => boolean;
+}
+
+export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWindow, metrics: AttendanceMetrics, access: DeviceAccess): Router {
   const inputSchema = attendanceInputSchema(window);
   const router = express.Router();
 
-  /** Validates and records one record; throws AppError. */
-  async function recordOne(body: unknown): Promise<string> {
+  /** Validates and records one record for its device; throws AppError. */
+  async function recordOne(body: unknown, device: DeviceCaller): Promise<string> {
     const parsed = inputSchema.safeParse(body);
     if (!parsed.success) {
       throw new AppError('validation-failed', 'the attendance record is invalid', 400, { details: describeIssues(parsed.error) });
     }
+    assertDeviceMayPost(device, parsed.data.schoolId, access.isKnownSchool);
     const event = await recordAttendance(parsed.data, deps);
     metrics.accepted.inc({ type: event.type });
     return event.id;
   }
 
-  router.post('/attendances', requireJson, express.json({ limit: SINGLE_BODY_LIMIT }), async (req, res) => {
+  router.post('/attendances', access.auth.middleware, requireJson, express.json({ limit: SINGLE_BODY_LIMIT }), async (req, res) => {
     try {
-      const id = await recordOne(req.body);
+      const id = await recordOne(req.body, access.auth.credentialOf(req));
       res.status(202).json({ id, status: 'accepted' });
     } catch (err) {
       metrics.rejected.inc({ reason: toAppError(err).code });
@@ -63,7 +71,8 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
    * stored for lack of a dependency, so the device retries it; records that
    * were accepted then answer 409 on the retry.
    */
-  router.post('/attendances/batch', requireJson, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+  router.post('/attendances/batch', access.auth.middleware, requireJson, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+    const device = access.auth.credentialOf(req);
     const batch = batchSchema.safeParse(req.body);
     if (!batch.success) {
       throw new AppError('validation-failed', `send { "records": [...] } with 1 to ${MAX_BATCH_RECORDS} records`, 400, { details: describeIssues(batch.error) });
@@ -71,7 +80,7 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
     const results = await Promise.all(
       batch.data.records.map(async (record, index): Promise<BatchItemResult> => {
         try {
-          return { index, status: 202, id: await recordOne(record) };
+          return { index, status: 202, id: await recordOne(record, device) };
         } catch (err) {
           const error = toAppError(err);
           metrics.rejected.inc({ reason: error.code });

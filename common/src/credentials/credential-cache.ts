@@ -1,0 +1,126 @@
+import type { Collection, Document } from 'mongodb';
+import type { Logger } from 'pino';
+import { bulkWriteInChunks, READ_TIME_LIMIT_MS } from '../mongo-client.ts';
+import { hashCredentialSecret } from './credential-secret.ts';
+
+/** What every stored credential has; the rest (school, role) is mapped by the service. */
+interface StoredCredential extends Document {
+  _id: string;
+  keyHash: string;
+  revokedAt: Date | null;
+}
+
+export interface CredentialCacheOptions<D extends StoredCredential, E> {
+  collection: Collection<D>;
+  /** The cached entry of an active credential: what a request needs to know about its caller. */
+  toEntry: (document: D) => E;
+  /** How often the active credentials are read again: a revocation takes effect within this (plus one read). */
+  refreshMs: number;
+  /** How often the `lastSeenAt` of the credentials used meanwhile is written, in one batch. */
+  lastSeenFlushMs: number;
+  /**
+   * Read first on every refresh (the roster's schools): whatever the
+   * credentials refer to is then at least as fresh as they are.
+   */
+  alsoRefresh?: () => Promise<void>;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The active credentials of one collection, in memory by hash, so a request
+ * is authenticated without a database round trip. The whole set is read
+ * again every `refreshMs` in the background, one read at a time; a failed
+ * read keeps the last set (the store being down must not lock every device
+ * out) and is logged. `lastSeenAt` is collected in memory and written in one
+ * batch per `lastSeenFlushMs`, never per request.
+ */
+export class CredentialCache<D extends StoredCredential, E extends { id: string }> {
+  private byHash = new Map<string, E>();
+  private seen = new Map<string, number>();
+  private refreshedAt = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CredentialCacheOptions<D, E>) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads the credentials once (start-up fails if the store cannot be read), then keeps them fresh. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.scheduleRefresh();
+    this.scheduleFlush();
+  }
+
+  /** The entry of an active credential, or undefined (unknown, revoked, or not yet read). */
+  find(secret: string): E | undefined {
+    return this.byHash.get(hashCredentialSecret(secret));
+  }
+
+  markSeen(id: string): void {
+    this.seen.set(id, this.now());
+  }
+
+  /** Milliseconds since the set was last read successfully. */
+  ageMs(): number {
+    return this.now() - this.refreshedAt;
+  }
+
+  size(): number {
+    return this.byHash.size;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    clearTimeout(this.flushTimer);
+    await this.running;
+    await this.flushLastSeen();
+  }
+
+  private async refresh(): Promise<void> {
+    await this.options.alsoRefresh?.();
+    const documents = await this.options.collection.find({}, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+    const next = new Map<string, E>();
+    for (const document of documents as D[]) {
+      if (document.revokedAt === null || document.revokedAt === undefined) next.set(document.keyHash, this.options.toEntry(document));
+    }
+    this.byHash = next;
+    this.refreshedAt = this.now();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.stopped) return;
+    this.refreshTimer = setTimeout(() => {
+      this.running = this.refresh()
+        .catch((err: unknown) => this.options.logger.warn({ err, collection: this.options.collection.collectionName, ageMs: this.ageMs() }, 'could not refresh credentials, keeping the last set'))
+        .finally(() => this.scheduleRefresh());
+    }, this.options.refreshMs);
+    this.refreshTimer.unref();
+  }
+
+  private scheduleFlush(): void {
+    if (this.stopped) return;
+    this.flushTimer = setTimeout(() => {
+      void this.flushLastSeen().finally(() => this.scheduleFlush());
+    }, this.options.lastSeenFlushMs);
+    this.flushTimer.unref();
+  }
+
+  private async flushLastSeen(): Promise<void> {
+    if (this.seen.size === 0) return;
+    const seen = this.seen;
+    this.seen = new Map();
+    const operations = [...seen].map(([id, at]) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastSeenAt: new Date(at) } } } }));
+    try {
+      await bulkWriteInChunks(this.options.collection as unknown as Collection<StoredCredential>, operations);
+    } catch (err) {
+      this.options.logger.warn({ err, collection: this.options.collection.collectionName, credentials: operations.length }, 'could not write lastSeenAt');
+    }
+  }
+}
