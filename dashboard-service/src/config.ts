@@ -29,6 +29,9 @@ export const configSchema = z.object({
   REPORT_OPEN_DAYS: z.coerce.number().int().min(1).max(30).default(3),
   ATTENDANCE_TIMEZONE: env.timeZone,
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+  CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
+  LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
+  CORS_ORIGINS: env.corsOrigins,
 });
 
 export type Config = z.infer<typeof configSchema>;

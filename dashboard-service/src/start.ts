@@ -1,15 +1,19 @@
 import {
+  BearerAuth,
   boundPort,
   closeServer,
   connectMongo,
   createKafka,
   createServiceApp,
+  CredentialCache,
   ensureTopic,
   listen,
   once,
   serviceBasics,
+  STAFF_TOKENS_COLLECTION,
   type StartOptions as CommonStartOptions,
   type ServiceHandle,
+  type StaffTokenDocument,
 } from '@attendance/common';
 import type { Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
@@ -18,6 +22,7 @@ import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
 import { ReportRepository } from './data-access/report-repository.ts';
 import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
+import type { StaffCaller } from './domain/staff-access.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
@@ -59,6 +64,19 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   const deadLetters = new DeadLetterQueue(mongo.db);
   const roster = new RosterRepository(mongo.db);
   await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
+  const staffTokens = new CredentialCache<StaffTokenDocument, StaffCaller>({
+    collection: mongo.db.collection<StaffTokenDocument>(STAFF_TOKENS_COLLECTION),
+    toEntry: (token) => ({ id: token._id, role: token.role, schoolId: token.schoolId }),
+    refreshMs: config.CREDENTIALS_REFRESH_MS,
+    lastSeenFlushMs: config.LAST_SEEN_FLUSH_MS,
+    logger,
+  });
+  try {
+    await staffTokens.start();
+  } catch (err) {
+    await Promise.allSettled([staffTokens.stop(), mongo.client.close()]);
+    throw err;
+  }
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
@@ -92,7 +110,8 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     }
   } catch (err) {
     await figures?.stop();
-    await Promise.allSettled([consumer?.stop(), admin.disconnect(), mongo.client.close()]);
+    await Promise.allSettled([consumer?.stop(), admin.disconnect(), staffTokens.stop()]);
+    await mongo.client.close();
     throw err;
   }
 
@@ -109,7 +128,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
       ...(consumer ? { 'kafka-consumer': consumer.assertHealthy } : {}),
     },
     isStopping: () => stopping,
-    routes: dashboardRoutes({ attendances, reports, roster, figures }),
+    routes: dashboardRoutes({ attendances, reports, roster, figures, auth: new BearerAuth(staffTokens) }),
   });
   const server = await listen(app, config.PORT);
 
@@ -118,6 +137,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await consumer?.stop();
     await figures?.stop();
+    await staffTokens.stop();
     await Promise.allSettled([admin.disconnect(), mongo.client.close()]);
   });
   return { port: boundPort(server), stop, ...(consumer ? { consumer } : {}) };

@@ -9,6 +9,8 @@ type Namespace = ReturnType<typeof testNamespace>;
  * would. Filled by {@link provisionDevices}.
  */
 const deviceKeys = new Map<string, Map<string, string>>();
+/** An admin staff token by dashboard origin: `getJson` reads as it unless told otherwise. */
+const staffTokens = new Map<string, string>();
 
 /**
  * Puts the schools on the namespace's roster (if missing) and creates one
@@ -49,4 +51,12 @@ export function registerDeviceKeys(url: string, keys: Map<string, string>): void
 /** The device key registered for the school at the service behind `url`, if any. */
 export function deviceKeyFor(url: string, schoolId: unknown): string | undefined {
   return typeof schoolId === 'string' ? deviceKeys.get(new URL(url).origin)?.get(schoolId) : undefined;
+}
+
+export function registerStaffToken(url: string, token: string): void {
+  staffTokens.set(new URL(url).origin, token);
+}
+
+export function staffTokenFor(url: string): string | undefined {
+  return staffTokens.get(new URL(url).origin);
 }

@@ -6,7 +6,7 @@ import { readConfig as readDashboardConfig } from '../../dashboard-service/src/c
 import { start as startDashboard, type DashboardHandle } from '../../dashboard-service/src/start.ts';
 import { readConfig as readTasksConfig } from '../../tasks/src/config.ts';
 import { start as startTasks } from '../../tasks/src/start.ts';
-import { deviceKeyFor, provisionDevices, registerDeviceKeys } from './credentials.ts';
+import { deviceKeyFor, provisionDevices, provisionStaffToken, registerDeviceKeys, registerStaffToken, staffTokenFor } from './credentials.ts';
 import { tapTopic, type TopicMessage, type TopicTap } from './kafka-topic.ts';
 import { stack, type testNamespace } from './stack.ts';
 
@@ -47,10 +47,14 @@ export async function runAttendanceService(ns: Namespace, env: Record<string, st
   return { handle, url, deviceKeys };
 }
 
-export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService<DashboardHandle>> {
+/** dashboard-service on a free port, with an admin staff token (created before it starts) that `getJson` reads with. */
+export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService<DashboardHandle> & { adminToken: string }> {
+  const { token } = await provisionStaffToken(ns, 'admin');
   const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
   const handle = await startDashboard({ config, logger: quiet, ...(now ? { now } : {}) });
-  return { handle, url: `http://127.0.0.1:${handle.port}` };
+  const url = `http://127.0.0.1:${handle.port}`;
+  registerStaffToken(url, token);
+  return { handle, url, adminToken: token };
 }
 
 export async function runTasksService(ns: Namespace, env: Record<string, string> = {}): Promise<RunningService> {
@@ -102,9 +106,10 @@ export async function postBatchesPerSchool(url: string, records: { schoolId: str
   return { accepted, statuses };
 }
 
-/** GETs JSON, with `Authorization: Bearer <token>` when a staff token is given. */
-export async function getJson(url: string, token?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+/** GETs JSON as the admin token registered for that dashboard, unless a `token` is given (null: none). */
+export async function getJson(url: string, token?: string | null): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const bearer = token === undefined ? staffTokenFor(url) : token;
+  const response = await fetch(url, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 

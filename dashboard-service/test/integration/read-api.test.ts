@@ -112,7 +112,7 @@ describe('dashboard read API', () => {
   });
 
   it('serves the figures from memory and says how old they are', async () => {
-    const response = await fetch(`${dashboard.url}/stats/today`);
+    const response = await getJson(`${dashboard.url}/stats/today`);
     expect(Number(response.headers.get('x-figures-age'))).toBeGreaterThanOrEqual(0);
     expect(Number(response.headers.get('x-figures-age'))).toBeLessThan(60_000);
   });

@@ -1,4 +1,4 @@
-import { AppError, addDays, describeIssues, entityId } from '@attendance/common';
+import { AppError, addDays, describeIssues, entityId, type BearerAuth } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals } from '../../domain/school-summary.ts';
@@ -6,12 +6,15 @@ import type { AttendanceRepository, StudentDay } from '../../data-access/attenda
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
+import { assertAdmin, assertMayReadSchool, visibleSchool, type StaffCaller } from '../../domain/staff-access.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
   reports: ReportRepository;
   roster: RosterRepository;
   figures: OpenDayFigures;
+  /** Staff tokens: every route needs one; `school` tokens see their school only. */
+  auth: BearerAuth<StaffCaller>;
 }
 
 const MAX_SERIES_DAYS = 366;
@@ -61,20 +64,24 @@ function listItem({ userId, checkIn, checkOut }: StudentDay) {
  */
 export function dashboardRoutes(deps: DashboardDeps): Router {
   const router = express.Router();
-  const { figures } = deps;
+  const { figures, auth } = deps;
   const today = (): string => figures.today();
+  router.use(auth.middleware);
 
   router.get('/schools', async (req, res) => {
     const query = parse(schoolsQuery, req.query);
     const day = today();
-    const rows = mergeSchoolTotals(await deps.roster.allSchools(), figures.bySchool(day));
+    // A school token lists its own school only (the list's shape stays the same).
+    const visible = visibleSchool(auth.credentialOf(req));
+    const rows = mergeSchoolTotals(await deps.roster.allSchools(), figures.bySchool(day)).filter((row) => visible(row.schoolId));
     const sorted = sortSchoolTotals(rows, query.sort, query.order);
     const start = (query.page - 1) * query.limit;
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
     res.json({ day, total: sorted.length, page: query.page, limit: query.limit, items: sorted.slice(start, start + query.limit) });
   });
 
-  router.get('/stats/today', (_req, res) => {
+  router.get('/stats/today', (req, res) => {
+    assertAdmin(auth.credentialOf(req));
     const day = today();
     const counts = sumCounts([...figures.bySchool(day).values()]);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
@@ -83,6 +90,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/schools/:id', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
+    assertMayReadSchool(auth.credentialOf(req), id);
     const day = today();
     const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
@@ -93,6 +101,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/schools/:id/reports', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
+    assertMayReadSchool(auth.credentialOf(req), id);
     const query = parse(reportsQuery, req.query);
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
@@ -110,6 +119,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/schools/:id/attendances', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
+    assertMayReadSchool(auth.credentialOf(req), id);
     const query = parse(attendancesQuery, req.query);
     const day = query.day ?? today();
     if (query.status === 'absent') {
