@@ -3,6 +3,8 @@
  *   pnpm --filter @attendance/tasks job rollover
  *   pnpm --filter @attendance/tasks job rebuild --day 2026-11-21
  *   pnpm --filter @attendance/tasks job close-reports --from 2026-11-01 --to 2026-11-21
+ * and manages device keys and staff tokens (see credential-commands.ts):
+ *   pnpm --filter @attendance/tasks job device:create --school school-0001 --label gate-1
  * Exit codes: 0 success, 1 failure, 2 usage, 3 skipped (another instance holds the lock).
  */
 import { parseArgs } from 'node:util';
@@ -10,8 +12,14 @@ import { configOrExit, createLogger } from '@attendance/common';
 import { readConfig } from '../../config.ts';
 import { jobNames, runJob, type JobName } from '../../domain/job-runner.ts';
 import { createJobContext, type JobContextOptions } from '../../jobs.ts';
+import { credentialUsage, isCredentialCommand, runCredentialCommand } from './credential-commands.ts';
 
-const usage = `usage: job <${jobNames.join('|')}> [--day YYYY-MM-DD (rebuild, close-reports)] [--from YYYY-MM-DD --to YYYY-MM-DD (close-reports)]`;
+if (isCredentialCommand(process.argv[2])) {
+  const config = configOrExit(readConfig, 'tasks');
+  process.exit(await runCredentialCommand(process.argv[2], process.argv.slice(3), config.MONGO_URL));
+}
+
+const usage = `usage: job <${jobNames.join('|')}> [--day YYYY-MM-DD (rebuild, close-reports)] [--from YYYY-MM-DD --to YYYY-MM-DD (close-reports)]\n${credentialUsage}`;
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { day: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
 const name = positionals[0];
 const isDay = (value: string | undefined): boolean => value === undefined || /^\d{4}-\d{2}-\d{2}$/.test(value);
