@@ -59,7 +59,7 @@ const logger = createLogger('bench', 'warn');
 const results: Record<string, unknown>[] = [];
 for (const format of formats) {
   const prefix = `bench:mem:${format}:${randomBytes(3).toString('hex')}`;
-  const repository = new AttendanceStateRepository(redis, { keyPrefix: prefix, ttlSeconds: 3600, takeoverMs: 10_000, maxBatch: 1000, maxQueued: 50_000, logger });
+  const repository = new AttendanceStateRepository(redis, { keyPrefix: prefix, ttlSeconds: 3600, takeoverMs: 10_000, maxBatch: 1000, maxQueued: 50_000, rateLimit: { perSecond: 20, burst: 200 }, logger });
   const nextId = idGenerator(format);
   const ids: string[] = [];
   const before = await usedMemory(redis);

@@ -36,6 +36,13 @@ export const configSchema = z.object({
   /** Requests waiting for a Redis or Kafka flush before new ones are shed with 503. */
   MAX_QUEUED_RECORDS: z.coerce.number().int().min(1000).default(20_000),
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+  /**
+   * Per-device token bucket (records, not requests): a gate scans a student
+   * every second or two, so 20/s sustained with bursts of 200 (a batch sent
+   * after an outage, or a queue at the door) never limits a real device.
+   */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
   /** Where device keys (`devices`) and the roster's schools are read from. */
   MONGO_URL: env.mongoUrl,
   CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,

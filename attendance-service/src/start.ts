@@ -82,6 +82,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     takeoverMs: config.PUBLISH_TIMEOUT_MS,
     maxBatch: config.REDIS_BATCH_MAX,
     maxQueued: config.MAX_QUEUED_RECORDS,
+    rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
     logger,
     onFlush: bulkMetrics.onFlush,
   });

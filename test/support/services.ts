@@ -30,6 +30,9 @@ function commonEnv(ns: Namespace): Record<string, string> {
   };
 }
 
+/** A rate limit no test device reaches. */
+export const UNLIMITED_RATE = { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '1000000' };
+
 /** Schools a test posts for when it names none: each gets a roster entry and a device key. */
 export const DEFAULT_TEST_SCHOOLS = ['school-1'];
 
@@ -40,7 +43,8 @@ export const DEFAULT_TEST_SCHOOLS = ['school-1'];
  */
 export async function runAttendanceService(ns: Namespace, env: Record<string, string> = {}, now?: () => number, schools = DEFAULT_TEST_SCHOOLS): Promise<RunningService & { deviceKeys: Map<string, string> }> {
   const deviceKeys = await provisionDevices(ns, schools);
-  const config = readAttendanceConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', ...env });
+  // One test device sends far more than a gate could; tests of the rate limit set their own.
+  const config = readAttendanceConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', ...UNLIMITED_RATE, ...env });
   const handle = await startAttendance({ config, logger: quiet, ...(now ? { now } : {}) });
   const url = `http://127.0.0.1:${handle.port}`;
   registerDeviceKeys(url, deviceKeys);

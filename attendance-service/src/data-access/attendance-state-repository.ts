@@ -1,21 +1,32 @@
+import { readFileSync } from 'node:fs';
 import {
   BulkBuffer,
   claimRefusalOf,
   defineAttendanceStateCommands,
+  deviceBucketKey,
   schoolFingerprint,
   stateLocation,
   type AttendanceEvent,
   type FlushOutcome,
   type Logger,
 } from '@attendance/common';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { Claim } from '../domain/claim-outcome.ts';
 import type { AttendanceState } from '../domain/record-attendance.ts';
 
-/** A claim, or the confirmation of one: both ride the same pipelines. */
-type StateCommand = { kind: 'claim'; event: AttendanceEvent; minute: number } | { kind: 'confirm'; event: AttendanceEvent; ticket: string };
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    takeRateTokens(key: string, perSecond: number, burst: number, tokens: number): Result<number, Context>;
+  }
+}
 
-type Reply = { value: number } | { error: Error };
+const takeRateTokensLua = readFileSync(new URL('./take-rate-tokens.lua', import.meta.url), 'utf8');
+
+/** A claim (with the device whose rate it counts against), or the confirmation of one: both ride the same pipelines. */
+type StateCommand = { kind: 'claim'; event: AttendanceEvent; minute: number; deviceId?: string | undefined } | { kind: 'confirm'; event: AttendanceEvent; ticket: string };
+
+/** `waitMs` > 0: the device's bucket was empty (that long until it holds a token again). */
+type Reply = { value: number; waitMs: number } | { error: Error };
 
 export interface AttendanceStateOptions {
   keyPrefix: string;
@@ -24,6 +35,8 @@ export interface AttendanceStateOptions {
   takeoverMs: number;
   maxBatch: number;
   maxQueued: number;
+  /** Per-device token bucket: records per second and bucket size. */
+  rateLimit: { perSecond: number; burst: number };
   logger: Logger;
   onFlush?: (outcome: FlushOutcome) => void;
 }
@@ -42,6 +55,7 @@ export class AttendanceStateRepository implements AttendanceState {
     private readonly options: AttendanceStateOptions,
   ) {
     defineAttendanceStateCommands(redis);
+    redis.defineCommand('takeRateTokens', { numberOfKeys: 1, lua: takeRateTokensLua });
     this.buffer = new BulkBuffer<StateCommand, Reply>({
       name: 'redis-claims',
       maxItems: options.maxBatch,
@@ -56,9 +70,20 @@ export class AttendanceStateRepository implements AttendanceState {
     });
   }
 
-  async claim(event: AttendanceEvent, minute: number): Promise<Claim> {
-    const reply = await this.run({ kind: 'claim', event, minute });
+  /**
+   * The device's rate limit and the claim go out in the same pipeline, the
+   * bucket first, so limiting costs no round trip. A pipeline cannot make the
+   * claim depend on the bucket, so a claim made while the bucket was empty is
+   * undone at once (compare-and-set on its own pending value) and the record
+   * answered 429.
+   */
+  async claim(event: AttendanceEvent, minute: number, deviceId?: string): Promise<Claim> {
+    const { value: reply, waitMs } = await this.run({ kind: 'claim', event, minute, deviceId });
     const refusal = claimRefusalOf(reply);
+    if (waitMs > 0) {
+      if (!refusal) await this.release(event, String(Math.abs(reply)));
+      return { outcome: 'rate-limited', retryAfterMs: waitMs };
+    }
     if (refusal) return { outcome: refusal };
     return { outcome: 'claimed', ticket: String(Math.abs(reply)), tookOver: reply < 0 };
   }
@@ -89,18 +114,20 @@ export class AttendanceStateRepository implements AttendanceState {
     return this.buffer.close();
   }
 
-  private async run(command: StateCommand): Promise<number> {
+  private async run(command: StateCommand): Promise<{ value: number; waitMs: number }> {
     const reply = await this.buffer.push(command);
     if ('error' in reply) throw reply.error;
-    return reply.value;
+    return reply;
   }
 
   private async runBatch(commands: StateCommand[]): Promise<Reply[]> {
     const pipeline = this.redis.pipeline();
+    const { perSecond, burst } = this.options.rateLimit;
     for (const command of commands) {
       const { event } = command;
       const { key, field } = stateLocation(this.options.keyPrefix, event.day, event.userId);
       if (command.kind === 'claim') {
+        if (command.deviceId !== undefined) pipeline.takeRateTokens(deviceBucketKey(this.options.keyPrefix, command.deviceId), perSecond, burst, 1);
         pipeline.claimAttendance(key, field, event.type, command.minute, schoolFingerprint(event.schoolId), this.options.ttlSeconds, this.options.takeoverMs);
       } else {
         pipeline.confirmAttendance(key, field, command.ticket);
@@ -108,6 +135,20 @@ export class AttendanceStateRepository implements AttendanceState {
     }
     const replies = await pipeline.exec();
     if (!replies) throw new Error('Redis pipeline returned no replies');
-    return replies.map(([error, reply]) => (error ? { error } : { value: Number(reply) }));
+    // One reply per command, two for a claim with a rate limit (the bucket's first).
+    let next = 0;
+    return commands.map((command): Reply => {
+      let waitMs = 0;
+      if (command.kind === 'claim' && command.deviceId !== undefined) {
+        const [bucketError, bucket] = replies[next++] ?? [new Error('missing reply')];
+        if (bucketError) {
+          next += 1;
+          return { error: bucketError };
+        }
+        waitMs = Number(bucket);
+      }
+      const [error, reply] = replies[next++] ?? [new Error('missing reply')];
+      return error ? { error } : { value: Number(reply), waitMs };
+    });
   }
 }

@@ -5,7 +5,8 @@ import type { InFlightRecords } from './in-flight-records.ts';
 
 /** Today's check-in state: the atomic claim, its confirmation and its undo. */
 export interface AttendanceState {
-  claim(event: AttendanceEvent, minute: number): Promise<Claim>;
+  /** Claims the change; with `deviceId`, first takes one record from that device's rate limit, in the same pipeline. */
+  claim(event: AttendanceEvent, minute: number, deviceId?: string): Promise<Claim>;
   /** Marks the claim as published. Throws if Redis cannot take it. */
   confirm(event: AttendanceEvent, ticket: string): Promise<void>;
   /** Undoes a claim whose record could not be published. Never throws. */
@@ -43,9 +44,10 @@ const MAX_LOCAL_WAITS = 3;
  * when Redis or Kafka cannot take it or another request for the user is
  * still in flight.
  */
-export async function recordAttendance(input: AttendanceInput, deps: RecordAttendanceDeps): Promise<AttendanceEvent> {
+export async function recordAttendance(input: AttendanceInput, deps: RecordAttendanceDeps, deviceId?: string): Promise<AttendanceEvent> {
   const { event, minute } = toAttendanceEvent(input, { timeZone: deps.timeZone, now: deps.now(), id: deps.newId() });
-  let claim = await claimState(event, minute, deps);
+  // The record counts against its device's rate once; a local wait's new claim does not count again.
+  let claim = await claimState(event, minute, deps, deviceId);
   for (let waits = 0; claim.outcome === 'pending' && waits < MAX_LOCAL_WAITS; waits += 1) {
     const local = deps.inFlight.of(event);
     if (!local) break;
@@ -59,9 +61,9 @@ export async function recordAttendance(input: AttendanceInput, deps: RecordAtten
   return event;
 }
 
-async function claimState(event: AttendanceEvent, minute: number, deps: RecordAttendanceDeps): Promise<Claim> {
+async function claimState(event: AttendanceEvent, minute: number, deps: RecordAttendanceDeps, deviceId?: string): Promise<Claim> {
   try {
-    return await deps.state.claim(event, minute);
+    return await deps.state.claim(event, minute, deviceId);
   } catch (err) {
     throw serviceUnavailable('attendance state (Redis)', err);
   }

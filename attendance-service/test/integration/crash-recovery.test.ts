@@ -3,6 +3,7 @@ import { deviceConsidersRecorded, sendAsDevice, type DeviceAnswer } from '../../
 import { provisionDevices } from '../../../test/support/credentials.ts';
 import { tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
 import { spawnService, type ServiceProcess } from '../../../test/support/processes.ts';
+import { UNLIMITED_RATE } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -14,7 +15,7 @@ import { waitFor } from '../../../test/support/wait-for.ts';
  * process's claims must not block anyone: the afternoon's check-outs all pass.
  */
 const ns = testNamespace('crash');
-const env = { KAFKA_TOPIC: ns.topic, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, KAFKA_PARTITIONS: '3', PUBLISH_TIMEOUT_MS: '2000' };
+const env = { ...UNLIMITED_RATE, KAFKA_TOPIC: ns.topic, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, KAFKA_PARTITIONS: '3', PUBLISH_TIMEOUT_MS: '2000' };
 const STUDENTS = 400;
 const DEVICES_AT_ONCE = 40;
 let service: ServiceProcess;

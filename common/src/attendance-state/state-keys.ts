@@ -75,3 +75,12 @@ export function fnv1a16(text: string): number {
   }
   return ((hash >>> 16) ^ hash) & 0xffff;
 }
+
+/**
+ * A device's token bucket (rate limit). Outside the `:d:` day keys, so
+ * rollover and the state-memory gauges never see it; it expires by itself
+ * once full again.
+ */
+export function deviceBucketKey(prefix: string, deviceId: string): string {
+  return `${prefix}:rl:${deviceId}`;
+}

@@ -29,6 +29,7 @@ export interface BatchItemResult {
   error?: string;
   message?: string;
   details?: unknown;
+  retryAfterSeconds?: number;
 }
 
 export interface DeviceAccess {
@@ -48,7 +49,7 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
       throw new AppError('validation-failed', 'the attendance record is invalid', 400, { details: describeIssues(parsed.error) });
     }
     assertDeviceMayPost(device, parsed.data.schoolId, access.isKnownSchool);
-    const event = await recordAttendance(parsed.data, deps);
+    const event = await recordAttendance(parsed.data, deps, device.id);
     metrics.accepted.inc({ type: event.type });
     return event.id;
   }
@@ -84,14 +85,25 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
         } catch (err) {
           const error = toAppError(err);
           metrics.rejected.inc({ reason: error.code });
-          return { index, status: error.httpStatus, error: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+          return {
+            index,
+            status: error.httpStatus,
+            error: error.code,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+            ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+          };
         }
       }),
     );
     const accepted = results.filter((result) => result.status === 202).length;
     const unavailable = results.some((result) => result.status === 503);
+    // Records count against the device's rate one by one: past it, the rest answer 429 and the batch says when to retry.
+    const limited = results.filter((result) => result.status === 429);
+    const status = unavailable ? 503 : limited.length > 0 ? 429 : 200;
     if (unavailable) res.setHeader('Retry-After', '1');
-    res.status(unavailable ? 503 : 200).json({ accepted, rejected: results.length - accepted, results });
+    else if (limited.length > 0) res.setHeader('Retry-After', String(Math.max(...limited.map((result) => result.retryAfterSeconds ?? 1))));
+    res.status(status).json({ accepted, rejected: results.length - accepted, results: results.map(({ retryAfterSeconds: _, ...result }) => result) });
   });
 
   return router;
