@@ -26,7 +26,7 @@ import { KnownSchools } from './data-access/known-schools.ts';
 import type { DeviceCaller } from './domain/device-access.ts';
 import { InFlightRecords } from './domain/in-flight-records.ts';
 import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
-import { attendanceRoutes } from './entry-points/http/attendance-routes.ts';
+import { attendanceRoutes, MAX_REQUEST_BODY_BYTES } from './entry-points/http/attendance-routes.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
 
@@ -114,9 +114,11 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       kafka: () => admin.describeCluster(),
     },
     isStopping: () => stopping,
+    corsOrigins: config.CORS_ORIGINS,
+    maxBodyBytes: MAX_REQUEST_BODY_BYTES,
     routes,
   });
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
 
   const stop = once(async () => {
     stopping = true;

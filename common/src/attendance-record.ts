@@ -73,10 +73,17 @@ export function isFever(celsius: number): boolean {
 }
 
 /** Field path and message for each zod issue: the `details` of a 400. */
+/** At most this many issues per record, each field name cut to 64 characters: an error body stays small whatever was sent. */
+const MAX_ISSUES = 10;
+const MAX_FIELD_LENGTH = 64;
+
+const shortField = (field: string): string => (field.length > MAX_FIELD_LENGTH ? `${field.slice(0, MAX_FIELD_LENGTH)}...` : field);
+
 export function describeIssues(error: z.ZodError): { field: string; message: string }[] {
-  return error.issues.flatMap((issue) => {
+  const issues = error.issues.flatMap((issue) => {
     const at = issue.path.join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'unknown field' }));
-    return [{ field: at || '(body)', message: issue.message }];
+    if (issue.code === 'unrecognized_keys') return issue.keys.slice(0, MAX_ISSUES).map((key) => ({ field: shortField(at ? `${at}.${key}` : key), message: 'unknown field' }));
+    return [{ field: shortField(at || '(body)'), message: issue.message }];
   });
+  return issues.length > MAX_ISSUES ? [...issues.slice(0, MAX_ISSUES), { field: '(more)', message: `${issues.length - MAX_ISSUES} more issues not listed` }] : issues;
 }

@@ -52,6 +52,9 @@ export const env = {
   credentialsRefreshMs: z.coerce.number().int().min(100).max(5_000).default(2_000),
   /** How often the `lastSeenAt` of the credentials used meanwhile is written (one batch, never per request). */
   lastSeenFlushMs: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** How long a client may take to send its request headers, then its whole request (Node's defaults: 60 s, 300 s). */
+  httpHeadersTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  httpRequestTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** Browser origins allowed to call the API (comma-separated); empty: no CORS headers, browsers refuse cross-origin calls. */
   corsOrigins: z
     .string()

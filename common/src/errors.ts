@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -58,23 +59,60 @@ function fromBodyParser(err: unknown): AppError | undefined {
   }
 }
 
+/** Codes for client errors raised by libraries (body parser, router) that carry only an HTTP status. */
+const clientErrorCodes: Record<number, [string, string]> = {
+  400: ['bad-request', 'the request is malformed (for example an undecodable body or a malformed percent-encoding in the path)'],
+  404: ['not-found', 'not found'],
+  408: ['request-timeout', 'the request was not received in time'],
+  413: ['payload-too-large', 'request body is too large'],
+  415: ['unsupported-media-type', 'unsupported body encoding'],
+};
+
+/**
+ * A 4xx status an error already carries (`status` or `statusCode`, as
+ * http-errors sets them): the client's fault, so it stays a 4xx. Its own
+ * message is not passed on (it may describe internals); the code and message
+ * are generic by status.
+ */
+function fromClientErrorStatus(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status = 'status' in err ? err.status : 'statusCode' in err ? err.statusCode : undefined;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const [code, message] = clientErrorCodes[status] ?? ['client-error', 'the request cannot be served'];
+  return new AppError(code, message, status, { cause: err });
+}
+
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  return fromBodyParser(err) ?? new AppError('internal-error', 'internal error', 500, { cause: err });
+  return fromBodyParser(err) ?? fromClientErrorStatus(err) ?? new AppError('internal-error', 'internal error', 500, { cause: err });
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not-found', `no route for ${req.method} ${req.path}`, 404));
 };
 
-/** The single error middleware: known errors keep their status; unknown ones are logged and become a bare 500. */
+/** True once the request's body has been read to its end (or it announced none). */
+function bodyFullyRead(req: IncomingMessage): boolean {
+  return req.complete || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) || req.headers['content-length'] === '0';
+}
+
+/**
+ * The single error middleware: known errors and client errors keep their
+ * status; unknown ones are logged and become a bare 500. An error answered
+ * before the body was read (401, 413, 415) closes the connection, so a
+ * client announcing gigabytes is not drained.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
+    const requestId = (res.locals as { requestId?: string }).requestId;
     if (appError.httpStatus >= 500) {
-      logger.error({ err: appError.cause ?? appError, code: appError.code, method: req.method, path: req.path }, 'request failed');
+      logger.error({ err: appError.cause ?? appError, code: appError.code, method: req.method, path: req.path, requestId }, 'request failed');
+    } else {
+      logger.debug({ code: appError.code, status: appError.httpStatus, method: req.method, path: req.path, requestId }, 'request refused');
     }
+    if (!bodyFullyRead(req)) res.setHeader('Connection', 'close');
     if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     res.status(appError.httpStatus).json(errorBody(appError));
   };

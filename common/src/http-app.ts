@@ -1,8 +1,10 @@
 import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRouter, type ReadinessCheck } from './health.ts';
+import { corsFor, refuseOversizedBody, requestId, requireHost } from './http-hardening.ts';
 import { httpMetricsMiddleware, metricsRouter } from './metrics.ts';
 
 export interface ServiceAppParts {
@@ -14,14 +16,30 @@ export interface ServiceAppParts {
   isStopping: () => boolean;
   describe?: () => Record<string, unknown>;
   routes?: Router;
+  /** Browser origins allowed by CORS (`CORS_ORIGINS`); none: CORS stays closed. */
+  corsOrigins?: string[];
+  /** The largest body any route takes: a larger announced `Content-Length` is refused at once with 413. */
+  maxBodyBytes?: number;
 }
 
-/** The Express app every service serves: metrics, health, its own routes, then 404 and the one error handler. */
+/** Services without request bodies (dashboard, tasks) still get a bound. */
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The Express app every service serves: request id, security headers
+ * (helmet), CORS only for configured origins, the Host and body-size checks,
+ * metrics, health, its own routes, then 404 and the one error handler.
+ */
 export function createServiceApp(parts: ServiceAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestId);
+  app.use(helmet());
+  app.use(corsFor(parts.corsOrigins ?? []));
   app.use(httpMetricsMiddleware(parts.registry, parts.prefix));
+  app.use(requireHost);
+  app.use(refuseOversizedBody(parts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.use(healthRouter(parts.readiness, parts.isStopping, parts.describe));
   app.use(metricsRouter(parts.registry));
   if (parts.routes) app.use(parts.routes);

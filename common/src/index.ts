@@ -14,6 +14,7 @@ export * from './dead-letter.ts';
 export * from './errors.ts';
 export * from './health.ts';
 export * from './http-app.ts';
+export * from './http-hardening.ts';
 export * from './kafka-client.ts';
 export * from './lifecycle.ts';
 export * from './logger.ts';

@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { answerClientError } from './http-hardening.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 
@@ -19,9 +20,34 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (running ??= fn());
 }
 
-export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+/** How long a client may take to send its headers, and its whole request. */
+export interface HttpTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Node's defaults are 60 s and 300 s, checked every 30 s: a slow client could hold a socket for minutes. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
+/**
+ * Serves the app with bounded header and request times (checked every
+ * second, not Node's 30 s), and answers what Node's parser refuses (bad
+ * method, oversized headers, timeouts) with the usual JSON error body.
+ */
+export function listen(app: Express, port: number, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(
+      {
+        headersTimeout: timeouts.headersTimeoutMs,
+        requestTimeout: timeouts.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+        // The app answers a missing Host itself, with a JSON body (requireHost).
+        requireHostHeader: false,
+      },
+      app,
+    );
+    server.on('clientError', answerClientError);
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
   LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
   CORS_ORIGINS: env.corsOrigins,
+  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
+  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -128,9 +128,10 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
       ...(consumer ? { 'kafka-consumer': consumer.assertHealthy } : {}),
     },
     isStopping: () => stopping,
+    corsOrigins: config.CORS_ORIGINS,
     routes: dashboardRoutes({ attendances, reports, roster, figures, auth: new BearerAuth(staffTokens) }),
   });
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
 
   const stop = once(async () => {
     stopping = true;

@@ -32,6 +32,9 @@ export const configSchema = z.object({
   /** Lock lifetime; renewed while the job runs, so it only matters when an instance dies holding it. */
   JOB_LOCK_TTL_SECONDS: z.coerce.number().int().min(5).default(60),
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+  CORS_ORIGINS: env.corsOrigins,
+  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
+  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
 });
 
 export type Config = z.infer<typeof configSchema>;

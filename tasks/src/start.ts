@@ -51,9 +51,10 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       mongodb: () => context.mongo.db.command({ ping: 1 }),
     },
     isStopping: () => stopping,
+    corsOrigins: config.CORS_ORIGINS,
     describe: () => ({ schedules: Object.fromEntries(schedules.filter(([, e]) => e)), timezone, lastRuns: observer.lastRuns() }),
   });
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
 
   const stop = once(async () => {
     stopping = true;

@@ -9,6 +9,14 @@ import type { AttendanceMetrics } from './attendance-metrics.ts';
 const SINGLE_BODY_LIMIT = '16kb';
 export const MAX_BATCH_RECORDS = 1000;
 const BATCH_BODY_LIMIT = '4mb';
+/** The largest body any route takes (the batch's); a larger announced Content-Length is refused before reading. */
+export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Error details are capped per record (describeIssues) and per response:
+ * only the first records refused carry their details, so a 4 MB batch of
+ * broken records cannot make a response many times its size.
+ */
+const MAX_DETAILED_RESULTS = 50;
 
 const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
@@ -78,6 +86,7 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
     if (!batch.success) {
       throw new AppError('validation-failed', `send { "records": [...] } with 1 to ${MAX_BATCH_RECORDS} records`, 400, { details: describeIssues(batch.error) });
     }
+    let detailed = 0;
     const results = await Promise.all(
       batch.data.records.map(async (record, index): Promise<BatchItemResult> => {
         try {
@@ -90,7 +99,7 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
             status: error.httpStatus,
             error: error.code,
             message: error.message,
-            ...(error.details === undefined ? {} : { details: error.details }),
+            ...(error.details === undefined || detailed++ >= MAX_DETAILED_RESULTS ? {} : { details: error.details }),
             ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
           };
         }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEAD_LETTER_HEADER, type Logger } from '@attendance/common';
+import { DEAD_LETTER_HEADER, DependencyState, type Logger } from '@attendance/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { storeMessages, type IncomingMessage, type StorePorts } from '../../domain/store-messages.ts';
 import { ConsumerHealth } from './consumer-health.ts';
@@ -279,7 +279,7 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
   return {
     assertHealthy: () => {
       const { state, stalled } = health.assess();
-      return stalled ? Promise.reject(new Error(state)) : Promise.resolve();
+      return stalled ? Promise.reject(new DependencyState(state)) : Promise.resolve();
     },
     pause: () => {
       paused = true;
