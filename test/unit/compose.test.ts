@@ -19,7 +19,7 @@ interface ComposeService {
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
 const services = [
-  { name: 'attendance-service', schema: attendanceSchema, port: 8080, needs: ['kafka', 'redis'] },
+  { name: 'attendance-service', schema: attendanceSchema, port: 8080, needs: ['kafka', 'redis', 'mongo'] },
   { name: 'dashboard-service', schema: dashboardSchema, port: 8081, needs: ['kafka', 'mongo'] },
   { name: 'tasks', schema: tasksSchema, port: 8082, needs: ['kafka', 'redis', 'mongo'] },
 ] as const;

@@ -123,6 +123,15 @@ async function waitForDeviceKeys(url: string, keys: string[], timeoutMs = 15_000
   }
 }
 
+/** Waits until dashboard-service knows the admin token (it reads tokens every couple of seconds too). */
+async function waitForStaffToken(dashboardUrl: string, token: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${dashboardUrl}/stats/today`, { headers: { authorization: `Bearer ${token}` } })).status === 401) {
+    if (Date.now() > deadline) throw new Error(`dashboard-service at ${dashboardUrl} does not know the admin token: run pnpm seed against the database it reads (MONGO_URL)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function assertReady(name: string, url: string): Promise<void> {
   const response = await fetch(`${url}/readyz`).catch((err: unknown) => {
     throw new Error(`${name} at ${url} does not answer: ${(err as Error).message}`);
@@ -300,6 +309,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
   if (options.credentials) {
     const keys = Object.values(options.credentials.devices);
     await waitForDeviceKeys(options.url, [keys[0], keys.at(-1)].filter((key): key is string => key !== undefined));
+    if (options.dashboardUrl !== undefined && options.credentials.admin) await waitForStaffToken(options.dashboardUrl, options.credentials.admin);
   }
   if (options.dashboardUrl !== undefined) await assertReady('dashboard-service', options.dashboardUrl);
 
