@@ -21,7 +21,9 @@ import {
 import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
+import { AnomalyStore } from './data-access/anomaly-store.ts';
 import { AttendanceStateRepository } from './data-access/attendance-state-repository.ts';
+import { AnomalyRules } from './domain/anomaly-rules.ts';
 import { KnownSchools } from './data-access/known-schools.ts';
 import type { DeviceCaller } from './domain/device-access.ts';
 import { InFlightRecords } from './domain/in-flight-records.ts';
@@ -97,12 +99,26 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   bulkMetrics.watch('redis-claims', state.buffer);
   bulkMetrics.watch('kafka-send', publisher.buffer);
 
+  const anomalyRules = new AnomalyRules({ maxStudentsPerMinute: config.ANOMALY_MAX_STUDENTS_PER_MINUTE, temperatureWindow: config.ANOMALY_TEMPERATURE_WINDOW });
+  const anomalies = new AnomalyStore(mongo.db, { flushMs: 2_000, logger });
+  const metrics = attendanceMetrics(registry);
+
   let stopping = false;
   const routes = attendanceRoutes(
     { state, publisher, inFlight: new InFlightRecords(), publishTimeoutMs: config.PUBLISH_TIMEOUT_MS, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
     { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now },
-    attendanceMetrics(registry),
-    { auth: new BearerAuth(devices), isKnownSchool: (schoolId) => schools.has(schoolId) },
+    metrics,
+    {
+      auth: new BearerAuth(devices),
+      isKnownSchool: (schoolId) => schools.has(schoolId),
+      onAccepted: (event, device) => {
+        for (const anomaly of anomalyRules.observe({ deviceId: device.id, schoolId: event.schoolId, userId: event.userId, timestamp: Date.parse(event.timestamp), temperature: event.temperature })) {
+          metrics.anomalies.inc({ kind: anomaly.kind });
+          logger.warn({ kind: anomaly.kind, deviceId: anomaly.deviceId, schoolId: anomaly.schoolId, details: anomaly.details }, 'device flagged as anomalous');
+          anomalies.add(anomaly);
+        }
+      },
+    },
   );
   const app = createServiceApp({
     prefix: 'attendance',
@@ -128,6 +144,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     await redis.quit().catch(() => redis.disconnect());
     await devices.stop();
+    await anomalies.close();
     await mongo.client.close();
   });
   return { port: boundPort(server), stop };

@@ -1,4 +1,4 @@
-import { AppError, attendanceInputSchema, describeIssues, toAppError, type BearerAuth, type TimestampWindow } from '@attendance/common';
+import { AppError, attendanceInputSchema, describeIssues, toAppError, type AttendanceEvent, type BearerAuth, type TimestampWindow } from '@attendance/common';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { assertDeviceMayPost, type DeviceCaller } from '../../domain/device-access.ts';
@@ -44,6 +44,8 @@ export interface DeviceAccess {
   /** Device keys: `Authorization: Bearer <key>` on every write. */
   auth: BearerAuth<DeviceCaller>;
   isKnownSchool: (schoolId: string) => boolean;
+  /** Called with every accepted record and its device (anomaly flags); must not throw or wait. */
+  onAccepted?: (event: AttendanceEvent, device: DeviceCaller) => void;
 }
 
 export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWindow, metrics: AttendanceMetrics, access: DeviceAccess): Router {
@@ -59,6 +61,7 @@ export function attendanceRoutes(deps: RecordAttendanceDeps, window: TimestampWi
     assertDeviceMayPost(device, parsed.data.schoolId, access.isKnownSchool);
     const event = await recordAttendance(parsed.data, deps, device.id);
     metrics.accepted.inc({ type: event.type });
+    access.onAccepted?.(event, device);
     return event.id;
   }
 
