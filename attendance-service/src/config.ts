@@ -43,7 +43,7 @@ export const configSchema = z.object({
    */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
   /** Anomaly flags (never rejections): distinct students per device and minute of record time, readings per temperature window. */
-  ANOMALY_MAX_STUDENTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  ANOMALY_MAX_STUDENTS_PER_MINUTE: z.coerce.number().int().min(1).default(180),
   ANOMALY_TEMPERATURE_WINDOW: z.coerce.number().int().min(2).max(10_000).default(20),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
   /** Where device keys (`devices`) and the roster's schools are read from. */
