@@ -47,6 +47,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const devices = new CredentialCache<DeviceDocument, DeviceCaller>({
     collection: mongo.db.collection<DeviceDocument>(DEVICES_COLLECTION),
     toEntry: (device) => ({ id: device._id, schoolId: device.schoolId }),
+    fields: ['schoolId'],
     refreshMs: config.CREDENTIALS_REFRESH_MS,
     lastSeenFlushMs: config.LAST_SEEN_FLUSH_MS,
     alsoRefresh: () => schools.refresh(),

@@ -67,6 +67,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   const staffTokens = new CredentialCache<StaffTokenDocument, StaffCaller>({
     collection: mongo.db.collection<StaffTokenDocument>(STAFF_TOKENS_COLLECTION),
     toEntry: (token) => ({ id: token._id, role: token.role, schoolId: token.schoolId }),
+    fields: ['role', 'schoolId'],
     refreshMs: config.CREDENTIALS_REFRESH_MS,
     lastSeenFlushMs: config.LAST_SEEN_FLUSH_MS,
     logger,

@@ -14,6 +14,8 @@ export interface CredentialCacheOptions<D extends StoredCredential, E> {
   collection: Collection<D>;
   /** The cached entry of an active credential: what a request needs to know about its caller. */
   toEntry: (document: D) => E;
+  /** The fields `toEntry` reads: only these are fetched (and decoded) on every refresh. */
+  fields: string[];
   /** How often the active credentials are read again: a revocation takes effect within this (plus one read). */
   refreshMs: number;
   /** How often the `lastSeenAt` of the credentials used meanwhile is written, in one batch. */
@@ -37,7 +39,8 @@ export interface CredentialCacheOptions<D extends StoredCredential, E> {
  */
 export class CredentialCache<D extends StoredCredential, E extends { id: string }> {
   private byHash = new Map<string, E>();
-  private seen = new Map<string, number>();
+  /** Credentials used since the last `lastSeenAt` write: the write stamps them with its own time (precision: the flush interval). */
+  private seen = new Set<string>();
   private refreshedAt = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -62,7 +65,7 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
   }
 
   markSeen(id: string): void {
-    this.seen.set(id, this.now());
+    this.seen.add(id);
   }
 
   /** Milliseconds since the set was last read successfully. */
@@ -85,7 +88,8 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
 
   private async refresh(): Promise<void> {
     await this.options.alsoRefresh?.();
-    const documents = await this.options.collection.find({}, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+    const projection = Object.fromEntries(['keyHash', 'revokedAt', ...this.options.fields].map((field) => [field, 1]));
+    const documents = await this.options.collection.find({}, { projection, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
     const next = new Map<string, E>();
     for (const document of documents as D[]) {
       if (document.revokedAt === null || document.revokedAt === undefined) next.set(document.keyHash, this.options.toEntry(document));
@@ -115,8 +119,9 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
   private async flushLastSeen(): Promise<void> {
     if (this.seen.size === 0) return;
     const seen = this.seen;
-    this.seen = new Map();
-    const operations = [...seen].map(([id, at]) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastSeenAt: new Date(at) } } } }));
+    this.seen = new Set();
+    const at = new Date(this.now());
+    const operations = [...seen].map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { lastSeenAt: at } } } }));
     try {
       await bulkWriteInChunks(this.options.collection as unknown as Collection<StoredCredential>, operations);
     } catch (err) {
