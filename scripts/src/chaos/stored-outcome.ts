@@ -17,13 +17,10 @@ export interface StoredSlots {
 export async function loadStoredSlots(db: Db, userIds: string[], day: string): Promise<StoredSlots> {
   const documents = await loadAttendances(
     db,
-    userIds.map((userId) => attendanceIdOf(userId, day)),
+    userIds.flatMap((userId) => [attendanceIdOf(userId, day, 'checkin'), attendanceIdOf(userId, day, 'checkout')]),
   );
   const slots: StoredSlots = { checkedIn: new Set(), checkedOut: new Set() };
-  for (const document of documents.values()) {
-    if (document.checkIn) slots.checkedIn.add(document.userId);
-    if (document.checkOut) slots.checkedOut.add(document.userId);
-  }
+  for (const document of documents.values()) (document.type === 'checkin' ? slots.checkedIn : slots.checkedOut).add(document.userId);
   return slots;
 }
 
