@@ -64,7 +64,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } catch (err) {
         options.reporter.note(`${name} could not complete: ${(err as Error).message}`);
         results.push({ ...emptyResult(name), error: (err as Error).message });
-        // Whatever the scenario left stopped is started again before the next one.
+        // Whatever the scenario left stopped is started again before the next one, and what it started is stopped.
+        await scenarioNamed(name).cleanup?.().catch(() => undefined);
         await Promise.allSettled([control.startEngine('kafka'), control.startEngine('redis'), control.startEngine('ferretdb')]);
         await control.startMissing().catch(() => undefined);
       }

@@ -1,4 +1,5 @@
-import type { EngineName, PlatformControl } from './platform-control.ts';
+import { pollUntil } from '../shared/poll-until.ts';
+import type { EngineName, ExtraInstance, PlatformControl } from './platform-control.ts';
 
 export interface FaultContext {
   control: PlatformControl;
@@ -17,6 +18,8 @@ export interface Scenario {
   fault: string;
   inject(context: FaultContext): Promise<void>;
   repair?(context: FaultContext): Promise<void>;
+  /** Stops whatever the scenario started, when it could not complete. */
+  cleanup?(): Promise<void>;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,6 +32,45 @@ function engineOutage(engine: EngineName, label: string, seconds: number): Omit<
       await control.stopEngine(engine);
       await pause(seconds * 1000);
       await control.startEngine(engine);
+    },
+  };
+}
+
+/** The sum of a counter's series in a Prometheus text exposition. */
+async function counterSum(url: string, name: string): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((response) => response.text());
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/**
+ * Two consumers share the group; the platform's own is killed with kill -9:
+ * its partitions move to the second, which stores the rest of the morning.
+ * The first comes back and the second stops (gracefully) once the morning is stored.
+ */
+function twoConsumersKillOne(): Omit<Scenario, 'name'> {
+  let second: ExtraInstance | undefined;
+  return {
+    fault: 'a second dashboard-service joins the group and stores batches, then the first is killed with kill -9',
+    async inject({ control, note }) {
+      second = await control.startSecondInstance('dashboard-service');
+      const instance = second;
+      // The group has rebalanced and the second consumer owns partitions once it has stored a batch.
+      const joined = await pollUntil(() => counterSum(instance.url, 'dashboard_batches_total'), (batches) => batches > 0, { timeoutMs: 90_000, intervalMs: 250 });
+      if (!joined.done) throw new Error('the second dashboard-service stored no batch within 90 s');
+      note(`second dashboard-service (pid ${instance.pid}) stored ${joined.value} batches`);
+      note(`killed dashboard-service (pid ${await control.killService('dashboard-service')}); the second consumer is alone in the group`);
+    },
+    async repair({ control, note }) {
+      await control.startMissing();
+      await second?.stop();
+      note(`the platform's dashboard-service is back; the second (pid ${second?.pid}) stopped`);
+      second = undefined;
+    },
+    async cleanup() {
+      await second?.stop();
+      second = undefined;
     },
   };
 }
@@ -52,6 +94,7 @@ export const scenarios = {
       }
     },
   },
+  'two-consumers-kill-one': twoConsumersKillOne(),
   'kafka-stop-20s': engineOutage('kafka', 'Kafka', 20),
   'ferretdb-stop-30s': engineOutage('ferretdb', 'the MongoDB-wire store (FerretDB)', 30),
   'redis-restart': {
