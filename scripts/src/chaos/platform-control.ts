@@ -29,6 +29,16 @@ export interface ExtraInstance {
 export class PlatformControl {
   private readonly stateDir = process.env.STACK_STATE_DIR ?? `${root}.stack`;
 
+  /** Where the platform's own instance of a service listens (`./platform`'s port variables). */
+  serviceUrl(name: ServiceName): string {
+    const ports: Record<ServiceName, string> = {
+      'attendance-service': process.env.ATTENDANCE_PORT ?? '8080',
+      'dashboard-service': process.env.DASHBOARD_PORT ?? '8081',
+      tasks: process.env.TASKS_PORT ?? '8082',
+    };
+    return `http://127.0.0.1:${ports[name]}`;
+  }
+
   async killService(name: ServiceName): Promise<number> {
     const pid = Number((await readFile(`${this.stateDir}/run/${name}.pid`, 'utf8')).trim());
     process.kill(pid, 'SIGKILL');

@@ -95,6 +95,7 @@ async function runScenario(name: ScenarioName, options: ChaosOptions, control: P
     },
   };
 
+  if (scenario.prepare) await scenario.prepare(context);
   let faultStartedAt = 0;
   let fault: Promise<void> | undefined;
   const morning = await runDeviceWave({

@@ -16,6 +16,8 @@ export interface FaultContext {
 export interface Scenario {
   name: string;
   fault: string;
+  /** Runs before the morning wave: what must already be in place when the fault strikes. */
+  prepare?(context: FaultContext): Promise<void>;
   inject(context: FaultContext): Promise<void>;
   repair?(context: FaultContext): Promise<void>;
   /** Stops whatever the scenario started, when it could not complete. */
@@ -45,22 +47,27 @@ async function counterSum(url: string, name: string): Promise<number> {
 }
 
 /**
- * Two consumers share the group; the platform's own is killed with kill -9:
- * its partitions move to the second, which stores the rest of the morning.
- * The first comes back and the second stops (gracefully) once the morning is stored.
+ * Two consumers share the group before the morning starts (the platform's
+ * own has rebalanced to make room for the second); during the wave the
+ * platform's own is killed with kill -9 and its partitions move to the
+ * second once the broker gives up on its session. The first comes back and
+ * the second stops (gracefully) once the morning is stored.
  */
 function twoConsumersKillOne(): Omit<Scenario, 'name'> {
   let second: ExtraInstance | undefined;
   return {
-    fault: 'a second dashboard-service joins the group and stores batches, then the first is killed with kill -9',
-    async inject({ control, note }) {
+    fault: 'two dashboard-services share the group; the platform\'s own is killed with kill -9 during the wave',
+    async prepare({ control, note }) {
+      const first = control.serviceUrl('dashboard-service');
+      const rejoinsBefore = await counterSum(first, 'dashboard_consumer_rejoins_total');
       second = await control.startSecondInstance('dashboard-service');
-      const instance = second;
-      // The group has rebalanced and the second consumer owns partitions once it has stored a batch.
-      const joined = await pollUntil(() => counterSum(instance.url, 'dashboard_batches_total'), (batches) => batches > 0, { timeoutMs: 90_000, intervalMs: 250 });
-      if (!joined.done) throw new Error('the second dashboard-service stored no batch within 90 s');
-      note(`second dashboard-service (pid ${instance.pid}) stored ${joined.value} batches`);
-      note(`killed dashboard-service (pid ${await control.killService('dashboard-service')}); the second consumer is alone in the group`);
+      // The platform's consumer rejoins once the group has rebalanced around the newcomer: both then own partitions.
+      const rebalanced = await pollUntil(() => counterSum(first, 'dashboard_consumer_rejoins_total'), (rejoins) => rejoins > rejoinsBefore, { timeoutMs: 90_000, intervalMs: 250 });
+      if (!rebalanced.done) throw new Error('the group did not rebalance around the second dashboard-service within 90 s');
+      note(`second dashboard-service (pid ${second.pid}) shares the group`);
+    },
+    async inject({ control, note }) {
+      note(`killed dashboard-service (pid ${await control.killService('dashboard-service')}); its partitions move to the second once its session expires`);
     },
     async repair({ control, note }) {
       await control.startMissing();
