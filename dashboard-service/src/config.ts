@@ -16,6 +16,13 @@ export const configSchema = z.object({
   CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How often the group's lag is read from Kafka (in the background, one reading at a time). */
   CONSUMER_LAG_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  /**
+   * A fetch returns once the broker holds this many bytes for the consumer or
+   * after CONSUMER_FETCH_MAX_WAIT_MS: larger batches, far fewer report writes
+   * at a steady rate, at most that wait added to what a dashboard sees.
+   */
+  CONSUMER_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(52_428_800).default(1_048_576),
+  CONSUMER_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Run the read API without consuming (a read replica of the dashboard). */
   CONSUMER_ENABLED: z.stringbool().default(true),
   MONGO_URL: env.mongoUrl,

@@ -107,6 +107,8 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
         stallMs: config.CONSUMER_STALL_SECONDS * 1000,
         lagIntervalMs: config.CONSUMER_LAG_INTERVAL_SECONDS * 1000,
+        fetchMinBytes: config.CONSUMER_FETCH_MIN_BYTES,
+        fetchMaxWaitMs: config.CONSUMER_FETCH_MAX_WAIT_MS,
       });
     }
   } catch (err) {

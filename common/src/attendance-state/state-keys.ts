@@ -31,6 +31,14 @@ function compactDay(day: string): string {
   return day.slice(0, 4) + day.slice(5, 7) + day.slice(8, 10);
 }
 
+/**
+ * The lock a tasks job holds while it runs (see tasks' job-lock.ts). Not
+ * attendance state: rollover's pattern (`<prefix>:d:*`) never matches it.
+ */
+export function jobLockKey(prefix: string, job: string): string {
+  return `${prefix}:lock:job:${job}`;
+}
+
 /** The prefix of every state key of one day: what rollover scans for. */
 export function dayStatePattern(prefix: string): string {
   return `${prefix}:d:*`;

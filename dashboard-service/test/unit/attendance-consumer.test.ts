@@ -54,6 +54,8 @@ async function start(): Promise<AttendanceConsumer> {
     topic: 'attendance',
     groupId: 'dashboard',
     partitionsConsumedConcurrently: 1,
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: 100,
     logger: createLogger('test', 'silent'),
     metrics: consumerMetrics(registry),
     ports: {} as StorePorts,

@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -9,6 +12,14 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 export type ServiceName = 'attendance-service' | 'dashboard-service' | 'tasks';
 export type EngineName = 'kafka' | 'redis' | 'ferretdb';
 
+/** A second instance of a service, started beside the platform's own (same environment, so same Kafka group). */
+export interface ExtraInstance {
+  pid: number;
+  url: string;
+  /** SIGTERM, then waits for the process to end (a graceful stop: the consumer leaves its group). */
+  stop(): Promise<void>;
+}
+
 /**
  * The operator's hands on the local platform, as `./platform` and
  * `stack/stack.sh` run it (same state directory, same ports from the
@@ -17,6 +28,16 @@ export type EngineName = 'kafka' | 'redis' | 'ferretdb';
  */
 export class PlatformControl {
   private readonly stateDir = process.env.STACK_STATE_DIR ?? `${root}.stack`;
+
+  /** Where the platform's own instance of a service listens (`./platform`'s port variables). */
+  serviceUrl(name: ServiceName): string {
+    const ports: Record<ServiceName, string> = {
+      'attendance-service': process.env.ATTENDANCE_PORT ?? '8080',
+      'dashboard-service': process.env.DASHBOARD_PORT ?? '8081',
+      tasks: process.env.TASKS_PORT ?? '8082',
+    };
+    return `http://127.0.0.1:${ports[name]}`;
+  }
 
   async killService(name: ServiceName): Promise<number> {
     const pid = Number((await readFile(`${this.stateDir}/run/${name}.pid`, 'utf8')).trim());
@@ -39,6 +60,40 @@ export class PlatformControl {
     await run('bash', [`${root}stack/stack.sh`, 'up', name], { cwd: root });
   }
 
+  /**
+   * Starts a second instance of a service on a free port, as an operator
+   * scaling out would (`node --import tsx src/main.ts` with the platform's
+   * environment), logging to `.stack/logs/<name>-2.log`; resolves once its
+   * `/readyz` answers 200.
+   */
+  async startSecondInstance(name: ServiceName): Promise<ExtraInstance> {
+    const port = await freePort();
+    const log = openSync(`${this.stateDir}/logs/${name}-2.log`, 'a');
+    const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { cwd: `${root}${name}`, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', log, log], detached: true });
+    closeSync(log);
+    child.unref();
+    const exited = once(child, 'exit');
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the second ${name} exited (${child.exitCode}); see .stack/logs/${name}-2.log`);
+      if (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the second ${name} was not ready within 60 s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return {
+      pid: child.pid ?? 0,
+      url,
+      stop: async () => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+
   /** Runs a tasks job once from the command line, as the README tells an operator to; resolves with its exit code. */
   async runJob(job: 'rebuild' | 'rollover'): Promise<number> {
     try {
@@ -48,6 +103,16 @@ export class PlatformControl {
       return typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
     }
   }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
 }
 
 function isAlive(pid: number): boolean {

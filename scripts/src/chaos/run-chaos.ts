@@ -66,7 +66,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } catch (err) {
         options.reporter.note(`${name} could not complete: ${(err as Error).message}`);
         results.push({ ...emptyResult(name), error: (err as Error).message });
-        // Whatever the scenario left stopped is started again before the next one.
+        // Whatever the scenario left stopped is started again before the next one, and what it started is stopped.
+        await scenarioNamed(name).cleanup?.().catch(() => undefined);
         await Promise.allSettled([control.startEngine('kafka'), control.startEngine('redis'), control.startEngine('ferretdb')]);
         await control.startMissing().catch(() => undefined);
       }
@@ -99,6 +100,7 @@ async function runScenario(name: ScenarioName, options: ChaosOptions, control: P
     },
   };
 
+  if (scenario.prepare) await scenario.prepare(context);
   let faultStartedAt = 0;
   let fault: Promise<void> | undefined;
   const morning = await runDeviceWave({

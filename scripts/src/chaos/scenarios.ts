@@ -1,4 +1,5 @@
-import type { EngineName, PlatformControl } from './platform-control.ts';
+import { pollUntil } from '../shared/poll-until.ts';
+import type { EngineName, ExtraInstance, PlatformControl } from './platform-control.ts';
 
 export interface FaultContext {
   control: PlatformControl;
@@ -15,8 +16,12 @@ export interface FaultContext {
 export interface Scenario {
   name: string;
   fault: string;
+  /** Runs before the morning wave: what must already be in place when the fault strikes. */
+  prepare?(context: FaultContext): Promise<void>;
   inject(context: FaultContext): Promise<void>;
   repair?(context: FaultContext): Promise<void>;
+  /** Stops whatever the scenario started, when it could not complete. */
+  cleanup?(): Promise<void>;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,6 +34,50 @@ function engineOutage(engine: EngineName, label: string, seconds: number): Omit<
       await control.stopEngine(engine);
       await pause(seconds * 1000);
       await control.startEngine(engine);
+    },
+  };
+}
+
+/** The sum of a counter's series in a Prometheus text exposition. */
+async function counterSum(url: string, name: string): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((response) => response.text());
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/**
+ * Two consumers share the group before the morning starts (the platform's
+ * own has rebalanced to make room for the second); during the wave the
+ * platform's own is killed with kill -9 and its partitions move to the
+ * second once the broker gives up on its session. The first comes back and
+ * the second stops (gracefully) once the morning is stored.
+ */
+function twoConsumersKillOne(): Omit<Scenario, 'name'> {
+  let second: ExtraInstance | undefined;
+  return {
+    fault: 'two dashboard-services share the group; the platform\'s own is killed with kill -9 during the wave',
+    async prepare({ control, note }) {
+      const first = control.serviceUrl('dashboard-service');
+      const rejoinsBefore = await counterSum(first, 'dashboard_consumer_rejoins_total');
+      second = await control.startSecondInstance('dashboard-service');
+      // The platform's consumer rejoins once the group has rebalanced around the newcomer: both then own partitions.
+      const rebalanced = await pollUntil(() => counterSum(first, 'dashboard_consumer_rejoins_total'), (rejoins) => rejoins > rejoinsBefore, { timeoutMs: 90_000, intervalMs: 250 });
+      if (!rebalanced.done) throw new Error('the group did not rebalance around the second dashboard-service within 90 s');
+      note(`second dashboard-service (pid ${second.pid}) shares the group`);
+    },
+    async inject({ control, note }) {
+      note(`killed dashboard-service (pid ${await control.killService('dashboard-service')}); its partitions move to the second once its session expires`);
+    },
+    async repair({ control, note }) {
+      await control.startMissing();
+      await second?.stop();
+      note(`the platform's dashboard-service is back; the second (pid ${second?.pid}) stopped`);
+      second = undefined;
+    },
+    async cleanup() {
+      await second?.stop();
+      second = undefined;
     },
   };
 }
@@ -52,6 +101,7 @@ export const scenarios = {
       }
     },
   },
+  'two-consumers-kill-one': twoConsumersKillOne(),
   'kafka-stop-20s': engineOutage('kafka', 'Kafka', 20),
   'ferretdb-stop-30s': engineOutage('ferretdb', 'the MongoDB-wire store (FerretDB)', 30),
   'redis-restart': {

@@ -20,9 +20,7 @@ export async function loadStoredSlots(db: Db, userIds: string[], day: string): P
     userIds.flatMap((userId) => [attendanceIdOf(userId, day, 'checkin'), attendanceIdOf(userId, day, 'checkout')]),
   );
   const slots: StoredSlots = { checkedIn: new Set(), checkedOut: new Set() };
-  for (const document of documents.values()) {
-    (document.type === 'checkin' ? slots.checkedIn : slots.checkedOut).add(document.userId);
-  }
+  for (const document of documents.values()) (document.type === 'checkin' ? slots.checkedIn : slots.checkedOut).add(document.userId);
   return slots;
 }
 

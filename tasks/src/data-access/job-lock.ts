@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@attendance/common';
+import { jobLockKey, type Logger } from '@attendance/common';
 import type { Redis, Result } from 'ioredis';
 
 declare module 'ioredis' {
@@ -42,7 +42,7 @@ export class JobLock {
   }
 
   key(job: string): string {
-    return `${this.keyPrefix}:lock:job:${job}`;
+    return jobLockKey(this.keyPrefix, job);
   }
 
   /** Resolves to the held lock, or undefined when another instance holds it. */
