@@ -13,14 +13,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  startEngine('kafka');
+  await startEngine('kafka');
   await service?.handle.stop();
 });
 
 describe('when the Kafka broker is down', () => {
   it('answers 503 with Retry-After (never 202), and accepts the same check-in once the broker is back', async () => {
     const body = { type: 'checkin', userId: randomId(), schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 };
-    stopEngine('kafka');
+    await stopEngine('kafka');
     const refused = await postJson(`${service.url}/attendances`, body);
     expect(refused.status).toBe(503);
     expect(refused.body).toEqual({ error: 'service-unavailable', message: expect.stringContaining('Kafka') });
@@ -28,7 +28,7 @@ describe('when the Kafka broker is down', () => {
     const batch = await postJson(`${service.url}/attendances/batch`, { records: [{ ...body, userId: randomId() }] });
     expect(batch.status).toBe(503);
 
-    startEngine('kafka');
+    await startEngine('kafka');
     // The producer reconnects by itself; the client's retry succeeds because the claim was undone.
     // Retries answer 503 while the producer reconnects; the first other answer must be the 202
     // (a 409 here would mean the refused attempt left its claim behind).

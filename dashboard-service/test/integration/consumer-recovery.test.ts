@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  startEngine('kafka');
+  await startEngine('kafka');
   await attendance?.handle.stop();
 });
 
@@ -71,9 +71,9 @@ describe('when the broker restarts while records flow', () => {
     const flow = flowRecords();
     try {
       await waitFor(async () => (await storedCheckIns()) >= 100, { timeoutMs: 60_000, what: 'records to be stored before the outage' });
-      stopEngine('kafka');
+      await stopEngine('kafka');
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      startEngine('kafka');
+      await startEngine('kafka');
       const backAt = Date.now();
       const acceptedBefore = flow.accepted();
       await waitFor(() => flow.accepted() >= acceptedBefore + 200, { timeoutMs: 60_000, what: 'records to be accepted after the restart' });

@@ -97,7 +97,8 @@ describe('the dashboard consumer', () => {
   });
 
   it('ends with exact reports after being killed with SIGKILL in the middle of its work', async () => {
-    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix };
+    // Small fetches, so the kill lands between batches of one wave (with the default 1 MB / 1 s a single batch can hold all of it).
+    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100' };
     const victim = await spawnService('dashboard-service', env);
     const before = totalOf(await countsFromReports(mongo.db)).checkIns;
     const sent = sendDay(3000);
@@ -146,19 +147,19 @@ describe('the dashboard consumer', () => {
     const lettersBefore = await mongo.db.collection('dlq').countDocuments();
     try {
       const first = sendDay(150);
-      stopEngine('ferretdb');
+      await stopEngine('ferretdb');
       const stoppedAt = Date.now();
       add(await first);
       add(await sendDay(150));
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - stoppedAt))));
-      startEngine('ferretdb');
+      await startEngine('ferretdb');
       await waitForTotals(expected, 90_000);
       await expectReportsToMatchAttendances(expected);
       expect(await mongo.db.collection('dlq').countDocuments()).toBe(lettersBefore);
       const metrics = await (await fetch(`${dashboard.url}/metrics`)).text();
       expect(metrics).toMatch(/dashboard_batches_total\{outcome="retry"\} [1-9]/);
     } finally {
-      startEngine('ferretdb');
+      await startEngine('ferretdb');
       await dashboard.handle.stop();
     }
   });
