@@ -32,7 +32,6 @@ const IMPLAUSIBLE_SHARE = 0.25;
 const MINUTES_KEPT = 3;
 
 interface DeviceState {
-  schoolId: string;
   studentsByMinute: Map<number, Set<string>>;
   flaggedMinutes: Set<number>;
   temperatures: number[];
@@ -51,7 +50,7 @@ export class AnomalyRules {
 
   /** Judges one accepted record; returns the anomalies it completes (usually none). */
   observe(record: { deviceId: string; schoolId: string; userId: string; timestamp: number; temperature: number }): Anomaly[] {
-    const state = this.stateOf(record.deviceId, record.schoolId);
+    const state = this.stateOf(record.deviceId);
     const found: Anomaly[] = [];
     const minute = Math.floor(record.timestamp / 60_000) * 60_000;
     let students = state.studentsByMinute.get(minute);
@@ -81,10 +80,10 @@ export class AnomalyRules {
     return found;
   }
 
-  private stateOf(deviceId: string, schoolId: string): DeviceState {
+  private stateOf(deviceId: string): DeviceState {
     let state = this.devices.get(deviceId);
     if (!state) {
-      state = { schoolId, studentsByMinute: new Map(), flaggedMinutes: new Set(), temperatures: [] };
+      state = { studentsByMinute: new Map(), flaggedMinutes: new Set(), temperatures: [] };
       this.devices.set(deviceId, state);
     }
     return state;

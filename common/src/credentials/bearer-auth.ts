@@ -37,7 +37,7 @@ export class BearerAuth<E extends { id: string }> {
   /** The credential the middleware accepted for this request. */
   credentialOf(req: Request): E {
     const entry = this.callers.get(req);
-    if (!entry) throw new AppError('unauthorized', 'a valid bearer credential is required', 401);
+    if (!entry) throw unauthorized();
     return entry;
   }
 }

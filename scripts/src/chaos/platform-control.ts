@@ -72,10 +72,19 @@ export class PlatformControl {
     const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { cwd: `${root}${name}`, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', log, log], detached: true });
     closeSync(log);
     child.unref();
-    const exited = once(child, 'exit');
+    // Settles on exit or on a failed spawn (whose 'error' would otherwise be thrown, or reject a promise nobody awaits yet).
+    let spawnError: Error | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      child.once('error', (err) => {
+        spawnError = err;
+        resolve();
+      });
+    });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
+      if (spawnError) throw new Error(`the second ${name} could not start: ${spawnError.message}`);
       if (child.exitCode !== null) throw new Error(`the second ${name} exited (${child.exitCode}); see .stack/logs/${name}-2.log`);
       if (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) break;
       if (Date.now() > deadline) {
