@@ -25,8 +25,11 @@ const takeRateTokensLua = readFileSync(new URL('./take-rate-tokens.lua', import.
 /** A claim (with the device whose rate it counts against), or the confirmation of one: both ride the same pipelines. */
 type StateCommand = { kind: 'claim'; event: AttendanceEvent; minute: number; deviceId?: string | undefined } | { kind: 'confirm'; event: AttendanceEvent; ticket: string };
 
-/** `waitMs` > 0: the device's bucket was empty (that long until it holds a token again). */
-type Reply = { value: number; waitMs: number } | { error: Error };
+/**
+ * `waitMs` > 0: the device's bucket was empty (that long until it holds a token again).
+ * `orphanTicket`: the bucket failed but the claim in the same pipeline went through; it must be undone.
+ */
+type Reply = { value: number; waitMs: number } | { error: Error; orphanTicket?: string };
 
 export interface AttendanceStateOptions {
   keyPrefix: string;
@@ -78,7 +81,13 @@ export class AttendanceStateRepository implements AttendanceState {
    * answered 429.
    */
   async claim(event: AttendanceEvent, minute: number, deviceId?: string): Promise<Claim> {
-    const { value: reply, waitMs } = await this.run({ kind: 'claim', event, minute, deviceId });
+    const outcome = await this.buffer.push({ kind: 'claim', event, minute, deviceId });
+    if ('error' in outcome) {
+      // Left pending, the claim would hold the device's retry off until the takeover age.
+      if (outcome.orphanTicket !== undefined) await this.release(event, outcome.orphanTicket);
+      throw outcome.error;
+    }
+    const { value: reply, waitMs } = outcome;
     const refusal = claimRefusalOf(reply);
     if (waitMs > 0) {
       if (!refusal) await this.release(event, String(Math.abs(reply)));
@@ -90,7 +99,8 @@ export class AttendanceStateRepository implements AttendanceState {
 
   async confirm(event: AttendanceEvent, ticket: string): Promise<void> {
     // 0 (the claim was taken over, rebuilt or removed meanwhile) needs nothing: this record is in Kafka either way.
-    await this.run({ kind: 'confirm', event, ticket });
+    const reply = await this.buffer.push({ kind: 'confirm', event, ticket });
+    if ('error' in reply) throw reply.error;
   }
 
   async release(event: AttendanceEvent, ticket: string): Promise<void> {
@@ -112,12 +122,6 @@ export class AttendanceStateRepository implements AttendanceState {
 
   close(): Promise<void> {
     return this.buffer.close();
-  }
-
-  private async run(command: StateCommand): Promise<{ value: number; waitMs: number }> {
-    const reply = await this.buffer.push(command);
-    if ('error' in reply) throw reply.error;
-    return reply;
   }
 
   private async runBatch(commands: StateCommand[]): Promise<Reply[]> {
@@ -142,8 +146,9 @@ export class AttendanceStateRepository implements AttendanceState {
       if (command.kind === 'claim' && command.deviceId !== undefined) {
         const [bucketError, bucket] = replies[next++] ?? [new Error('missing reply')];
         if (bucketError) {
-          next += 1;
-          return { error: bucketError };
+          const [claimError, claimed] = replies[next++] ?? [new Error('missing reply')];
+          const value = Number(claimed);
+          return claimError || claimRefusalOf(value) ? { error: bucketError } : { error: bucketError, orphanTicket: String(Math.abs(value)) };
         }
         waitMs = Number(bucket);
       }

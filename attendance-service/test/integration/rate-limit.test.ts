@@ -1,4 +1,4 @@
-import { deviceBucketKey } from '@attendance/common';
+import { connectMongo, DEVICES_COLLECTION, deviceBucketKey, stateLocation } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
@@ -10,7 +10,7 @@ const record = (schoolId: string) => ({ type: 'checkin', userId: randomId(), sch
 
 beforeAll(async () => {
   // 2 records/s, bursts of 5: small enough to run out of in a test.
-  fixture = await attendanceFixture(ns, { RATE_LIMIT_PER_SECOND: '2', RATE_LIMIT_BURST: '5' }, undefined, ['school-1', 'school-2', 'school-3']);
+  fixture = await attendanceFixture(ns, { RATE_LIMIT_PER_SECOND: '2', RATE_LIMIT_BURST: '5' }, undefined, ['school-1', 'school-2', 'school-3', 'school-4']);
 });
 
 afterAll(async () => {
@@ -47,5 +47,24 @@ describe("a device's rate limit", () => {
     expect(response.body).toMatchObject({ accepted: 5, rejected: 3 });
     const statuses = (response.body.results as { status: number; error?: string }[]).map((result) => result.error ?? result.status);
     expect(statuses).toEqual([202, 202, 202, 202, 202, 'rate-limited', 'rate-limited', 'rate-limited']);
+  });
+
+  it('undoes the claim made beside a bucket Redis cannot read: 503, and the retry is accepted at once, not after the takeover age', async () => {
+    const mongo = await connectMongo(ns.mongoUrl);
+    const device = await mongo.db.collection<{ _id: string }>(DEVICES_COLLECTION).findOne({ schoolId: 'school-4' });
+    await mongo.client.close();
+    const bucket = deviceBucketKey(ns.redisPrefix, String(device?._id));
+    // A bucket of the wrong type makes the rate-limit script fail; the claim in the same pipeline still runs.
+    await fixture.redis.set(bucket, 'not a hash');
+    const first = record('school-4');
+    const refused = await postJson(`${fixture.service.url}/attendances`, first);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: 'service-unavailable' });
+    const { key, field } = stateLocation(ns.redisPrefix, new Date(first.timestamp).toISOString().slice(0, 10), first.userId);
+    expect(await fixture.redis.hget(key, field)).toBeNull();
+
+    await fixture.redis.del(bucket);
+    expect((await postJson(`${fixture.service.url}/attendances`, first)).status).toBe(202);
+    expect(await fixture.messagesFor(first.userId)).toHaveLength(1);
   });
 });
