@@ -58,7 +58,7 @@ export function formatReport(report: BenchmarkReport): string {
   const lines: string[] = [
     `target     ${target.url} (database ${target.database}, day ${target.day} ${target.timeZone})`,
     `load       ${load.mode === 'batch' ? `batches of ${load.batchSize}, ${load.batchConcurrency} in flight` : `${load.connections} connections${load.rate === undefined ? '' : `, ${load.rate} req/s target`}`}, ${load.count === undefined ? (load.durationSeconds === undefined ? 'all selected students' : `${load.durationSeconds} s per wave`) : `${load.count} records per wave`}, ${percent(load.duplicates)} duplicates, ${percent(load.invalid)} invalid`,
-    `students   ${selection.students} selected from ${selection.schools === 'all' ? 'all schools' : `${selection.schools} schools`}, ${selection.skippedAlreadyCheckedIn} skipped (already checked in today)`,
+    `students   ${selection.students} selected from ${selection.schools === 'all' ? 'all schools' : `${selection.schools} schools`} (${selection.how}), ${selection.skippedAlreadyCheckedIn} skipped (already checked in today)`,
     '',
     `wave        records  answered  seconds   req/s  records/s   p50 ms   p90 ms   p99 ms   max ms`,
   ];

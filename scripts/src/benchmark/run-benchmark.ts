@@ -79,7 +79,7 @@ export interface BenchmarkReport {
   startedAt: string;
   target: { url: string; dashboardUrl?: string; database: string; timeZone: string; day: string };
   load: { mode: 'requests' | 'batch'; connections: number; rate?: number; count?: number; durationSeconds?: number; duplicates: number; invalid: number; batchSize?: number; batchConcurrency?: number };
-  selection: { students: number; schools: number | 'all'; skippedAlreadyCheckedIn: number };
+  selection: { students: number; schools: number | 'all'; how: 'spread' | 'roster-order'; skippedAlreadyCheckedIn: number };
   waves: WaveSummary[];
   baseline?: BaselineComparison;
   persistence: { accepted: number; complete: boolean; pending: number; by: 'partition-reports' | 'documents'; lastAcceptedAt?: string; settledAt: string; msFromLast202?: number };
@@ -320,7 +320,15 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
     // A timed wave at a fixed rate needs rate x duration students (450,000 for 1,500/s over 5 minutes).
     const timedNeed = options.rate !== undefined && options.count === undefined ? options.rate * (options.durationSeconds ?? DEFAULT_DURATION_SECONDS) : 0;
     const limit = Math.min(planned?.valid ?? Infinity, options.limit ?? (planned ? Infinity : Math.max(DEFAULT_STUDENT_LIMIT, timedNeed)));
-    const selection = await selectStudents(db, { ...(options.schools === undefined ? {} : { schools: options.schools }), limit, day });
+    const selection = await selectStudents(db, {
+      ...(options.schools === undefined ? {} : { schools: options.schools }),
+      limit,
+      day,
+      progress: (total) => reporter.progress('students', total, 'schools'),
+    });
+    if (selection.how === 'roster-order') {
+      notes.push('the seed has not described this roster (seed_info): students taken in roster order, school by school, so few schools send and their devices meet the rate limit; run pnpm seed (or pnpm seed --credentials-only with the flags it was seeded with)');
+    }
     if (selection.students.length === 0) {
       throw new Error(`no student to use in ${db.databaseName}: seed a roster first (pnpm seed)${selection.skippedAlreadyCheckedIn > 0 ? `; all ${selection.skippedAlreadyCheckedIn} selected students already checked in today` : ''}`);
     }
@@ -409,7 +417,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
         invalid: options.shares.invalid,
         ...(options.batch ? { batchSize: options.batch.size, batchConcurrency: options.batch.concurrency } : {}),
       },
-      selection: { students: students.length, schools: selection.schoolIds === 'all' ? 'all' : selection.schoolIds.length, skippedAlreadyCheckedIn: selection.skippedAlreadyCheckedIn },
+      selection: {
+        students: students.length,
+        schools: selection.schoolIds === 'all' ? 'all' : selection.schoolIds.length,
+        how: selection.how,
+        skippedAlreadyCheckedIn: selection.skippedAlreadyCheckedIn,
+      },
       waves,
       ...(baseline ? { baseline } : {}),
       persistence: {

@@ -1,5 +1,8 @@
 import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Db } from 'mongodb';
+import { schoolIdOf, studentIdOf } from '../seed/id-formats.ts';
+import { readRosterDescriptor, type RosterDescriptor } from '../seed/roster-descriptor.ts';
+import type { Progress } from '../shared/progress.ts';
 import { ATTENDANCES_COLLECTION, type StoredRecord } from './stored-attendance.ts';
 
 export interface Student {
@@ -13,6 +16,8 @@ export interface StudentSelection {
   schoolIds: string[] | 'all';
   /** Seeded students passed over because `attendances` already has their check-in today (a second one would be a 409). */
   skippedAlreadyCheckedIn: number;
+  /** `spread`: the same number from every school (the seed described its roster); `roster-order`: the roster's first students. */
+  how: 'spread' | 'roster-order';
 }
 
 export interface SelectionOptions {
@@ -22,30 +27,90 @@ export interface SelectionOptions {
   limit: number;
   /** Today, in the platform's time zone. */
   day: string;
+  /** Schools whose check-ins of today have been read (spread selection). */
+  progress?: (total: number) => Progress;
 }
+
+/** Schools whose check-ins of today are read at once (each a small indexed read). */
+const READ_CONCURRENCY = 4;
 
 /**
  * Seeded students for one run, minus those already checked in today, so a
  * second run on the same day measures fresh check-ins instead of 409s.
- * Students come in the roster's natural order (no sort: FerretDB would sort
- * the whole collection in memory); the waves shuffle them.
+ *
+ * When the seed described the roster it wrote (`seed_info`), the students
+ * are spread evenly over the schools, as devices at every school's gate
+ * would send them (each device has its own rate limit): their ids follow
+ * from the seed's flags, and each school's check-ins of today are read by
+ * school. Otherwise they come in the roster's natural order (no sort:
+ * FerretDB would sort the whole collection in memory), which is school by
+ * school. The waves shuffle them either way.
  */
 export async function selectStudents(db: Db, options: SelectionOptions): Promise<StudentSelection> {
+  const descriptor = await readRosterDescriptor(db);
+  return descriptor ? spreadSelection(db, descriptor, options) : rosterOrderSelection(db, options);
+}
+
+async function checkInsOfToday(db: Db, day: string, schoolId?: string[] | string): Promise<Set<string>> {
+  const checkedIn = new Set<string>();
+  const bySchool = schoolId === undefined ? {} : { schoolId: typeof schoolId === 'string' ? schoolId : { $in: schoolId } };
+  // Check-ins only: one document per student who came.
+  const todays = db.collection<StoredRecord>(ATTENDANCES_COLLECTION).find({ day, type: 'checkin', ...bySchool }, { projection: { userId: 1 } });
+  for await (const document of todays) checkedIn.add(document.userId);
+  return checkedIn;
+}
+
+async function spreadSelection(db: Db, roster: RosterDescriptor, options: SelectionOptions): Promise<StudentSelection> {
+  const schoolCount = Math.min(options.schools ?? roster.schools, roster.schools);
+  // Fewer students than schools: one from each of the first `limit` schools.
+  const used = Math.min(schoolCount, options.limit);
+  const perSchool = Math.min(Math.ceil(options.limit / used), roster.studentsPerSchool);
+  const bySchool: Student[][] = Array.from({ length: used }, () => []);
+  let skippedAlreadyCheckedIn = 0;
+  const progress = options.progress?.(used);
+  let done = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let school = next++; school < used; school = next++) {
+      const schoolId = schoolIdOf(school);
+      const checkedIn = await checkInsOfToday(db, options.day, schoolId);
+      const picked: Student[] = [];
+      for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
+        const userId = studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool);
+        if (checkedIn.has(userId)) skippedAlreadyCheckedIn += 1;
+        else picked.push({ userId, schoolId });
+      }
+      bySchool[school] = picked;
+      progress?.update((done += 1));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  } finally {
+    progress?.stop();
+  }
+  // Round robin over the schools, so a limit cut keeps the spread.
+  const students: Student[] = [];
+  for (let rank = 0; rank < perSchool && students.length < options.limit; rank += 1) {
+    for (const picked of bySchool) {
+      const student = picked[rank];
+      if (student && students.length < options.limit) students.push(student);
+    }
+  }
+  const schoolIds = options.schools === undefined ? 'all' : Array.from({ length: schoolCount }, (_, i) => schoolIdOf(i));
+  return { students, schoolIds, skippedAlreadyCheckedIn, how: 'spread' };
+}
+
+async function rosterOrderSelection(db: Db, options: SelectionOptions): Promise<StudentSelection> {
   let schoolIds: string[] | 'all' = 'all';
   if (options.schools !== undefined) {
     const schools = await db.collection<SchoolDocument>(SCHOOLS_COLLECTION).find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(options.schools).toArray();
     schoolIds = schools.map((school) => school._id);
   }
-  const bySchool = schoolIds === 'all' ? {} : { schoolId: { $in: schoolIds } };
-
-  const checkedIn = new Set<string>();
-  // Check-ins only: one document per student who came (equality filters FerretDB hands to PostgreSQL).
-  const todays = db.collection<StoredRecord>(ATTENDANCES_COLLECTION).find({ day: options.day, type: 'checkin', ...bySchool }, { projection: { userId: 1 } });
-  for await (const document of todays) checkedIn.add(document.userId);
-
+  const checkedIn = await checkInsOfToday(db, options.day, schoolIds === 'all' ? undefined : schoolIds);
   const students: Student[] = [];
   let skippedAlreadyCheckedIn = 0;
-  const roster = db.collection<StudentDocument>(STUDENTS_COLLECTION).find(bySchool, { projection: { schoolId: 1 }, batchSize: 5000 });
+  const roster = db.collection<StudentDocument>(STUDENTS_COLLECTION).find(schoolIds === 'all' ? {} : { schoolId: { $in: schoolIds } }, { projection: { schoolId: 1 }, batchSize: 5000 });
   try {
     for await (const student of roster) {
       if (checkedIn.has(student._id)) {
@@ -58,5 +123,5 @@ export async function selectStudents(db: Db, options: SelectionOptions): Promise
   } finally {
     await roster.close();
   }
-  return { students, schoolIds, skippedAlreadyCheckedIn };
+  return { students, schoolIds, skippedAlreadyCheckedIn, how: 'roster-order' };
 }

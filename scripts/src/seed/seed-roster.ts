@@ -4,6 +4,7 @@ import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';
 import { schoolIdOf, studentIdOf, type IdFormat } from './id-formats.ts';
 import { insertSkippingDuplicates, type InsertCounts } from './insert-skipping-duplicates.ts';
+import { writeRosterDescriptor } from './roster-descriptor.ts';
 
 export interface SeedOptions {
   schools: number;
@@ -114,6 +115,7 @@ export async function seedRoster(db: Db, options: SeedOptions): Promise<SeedResu
   } finally {
     progress.stop();
   }
+  await writeRosterDescriptor(db, { idFormat: options.idFormat, schools: options.schools, studentsPerSchool: options.studentsPerSchool });
 
   const elapsedSeconds = (Date.now() - startedAt) / 1000;
   const documents = schools.inserted + schools.existing + students.inserted + students.existing;

@@ -7,7 +7,9 @@ import { runBenchmark, type BenchmarkReport } from '../../src/benchmark/run-benc
 import type { RunExpectation } from '../../src/benchmark/run-ledger.ts';
 import { verifyPersistence } from '../../src/benchmark/verify-persistence.ts';
 import { seedCredentials } from '../../src/seed/seed-credentials.ts';
-import { schoolIdOf } from '../../src/seed/id-formats.ts';
+import { selectStudents } from '../../src/benchmark/select-students.ts';
+import { schoolIdOf, studentIdOf } from '../../src/seed/id-formats.ts';
+import { SEED_INFO_COLLECTION, writeRosterDescriptor } from '../../src/seed/roster-descriptor.ts';
 import { seedRoster } from '../../src/seed/seed-roster.ts';
 import type { SeedCredentials } from '../../src/shared/credentials-file.ts';
 
@@ -60,6 +62,19 @@ describe('seeding a roster', () => {
     expect(second.students).toEqual({ inserted: 0, existing: 240 });
     expect(await mongo.db.collection(STUDENTS_COLLECTION).countDocuments()).toBe(240);
   });
+
+  it("lets the benchmark spread its students over every school, and falls back to the roster's order for a roster the seed did not describe", async () => {
+    const spread = await selectStudents(mongo.db, { limit: 6, day: '2000-01-01' });
+    expect(spread.how).toBe('spread');
+    expect(spread.students.map((student) => student.schoolId)).toEqual([0, 1, 2, 3, 0, 1].map(schoolIdOf));
+    expect(spread.students.map((student) => student.userId).slice(0, 2)).toEqual([studentIdOf('objectid', 0, 0, 60), studentIdOf('objectid', 1, 0, 60)]);
+
+    await mongo.db.collection(SEED_INFO_COLLECTION).deleteMany({});
+    const inOrder = await selectStudents(mongo.db, { limit: 6, day: '2000-01-01' });
+    expect(inOrder.how).toBe('roster-order');
+    expect(inOrder.students).toHaveLength(6);
+    await writeRosterDescriptor(mongo.db, roster);
+  });
 });
 
 describe('a benchmark run against the platform', () => {
@@ -73,6 +88,7 @@ describe('a benchmark run against the platform', () => {
 
   it('gets a 202 for every fresh record, a 409 for each duplicate and a 400 for each invalid body, and finds exactly the accepted records stored', async () => {
     ({ report, expectation } = await benchmark(200)); // 10 duplicates, 4 invalid bodies, 186 students
+    expect(report.selection).toMatchObject({ how: 'spread', students: 186 });
     expect(report.verification, JSON.stringify(report.verification)).toMatchObject({ ok: true, missing: [], extra: [], mismatched: [], reportMismatches: [] });
     const [morning, afternoon] = report.waves;
     expect(morning).toMatchObject({ wave: 'morning', records: 200, answered: 200 });
