@@ -22,8 +22,9 @@ import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
 import { AnomalyStore } from './data-access/anomaly-store.ts';
+import { RosterCheck } from './data-access/roster-check.ts';
 import { AttendanceStateRepository } from './data-access/attendance-state-repository.ts';
-import { AnomalyRules } from './domain/anomaly-rules.ts';
+import { AnomalyRules, notOnRoster, type Anomaly } from './domain/anomaly-rules.ts';
 import { KnownSchools } from './data-access/known-schools.ts';
 import type { DeviceCaller } from './domain/device-access.ts';
 import { InFlightRecords } from './domain/in-flight-records.ts';
@@ -31,6 +32,9 @@ import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
 import { attendanceRoutes, MAX_REQUEST_BODY_BYTES } from './entry-points/http/attendance-routes.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
+
+/** How often the roster generation tasks' roster-sync published is re-read (a sync is nightly; tests wait for this). */
+const ROSTER_REFRESH_MS = 2_000;
 
 /**
  * Connects to MongoDB (device keys, the roster's schools), Redis and Kafka,
@@ -103,6 +107,13 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const anomalyRules = new AnomalyRules({ maxStudentsPerMinute: config.ANOMALY_MAX_STUDENTS_PER_MINUTE, temperatureWindow: config.ANOMALY_TEMPERATURE_WINDOW });
   const anomalies = new AnomalyStore(mongo.db, { flushMs: 2_000, logger });
   const metrics = attendanceMetrics(registry);
+  const roster = new RosterCheck(redis, { keyPrefix: config.REDIS_KEY_PREFIX, refreshMs: ROSTER_REFRESH_MS, logger });
+  await roster.start();
+  const flag = (anomaly: Anomaly): void => {
+    metrics.anomalies.inc({ kind: anomaly.kind });
+    logger.warn({ kind: anomaly.kind, deviceId: anomaly.deviceId, schoolId: anomaly.schoolId, userId: anomaly.userId, details: anomaly.details }, 'device flagged as anomalous');
+    anomalies.add(anomaly);
+  };
 
   let stopping = false;
   const routes = attendanceRoutes(
@@ -113,10 +124,12 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
       auth: new BearerAuth(devices),
       isKnownSchool: (schoolId) => schools.has(schoolId),
       onAccepted: (event, device) => {
-        for (const anomaly of anomalyRules.observe({ deviceId: device.id, schoolId: event.schoolId, userId: event.userId, timestamp: Date.parse(event.timestamp), temperature: event.temperature })) {
-          metrics.anomalies.inc({ kind: anomaly.kind });
-          logger.warn({ kind: anomaly.kind, deviceId: anomaly.deviceId, schoolId: anomaly.schoolId, details: anomaly.details }, 'device flagged as anomalous');
-          anomalies.add(anomaly);
+        const record = { deviceId: device.id, schoolId: event.schoolId, userId: event.userId, timestamp: Date.parse(event.timestamp), temperature: event.temperature };
+        for (const anomaly of anomalyRules.observe(record)) flag(anomaly);
+        if (event.type === 'checkin') {
+          void roster.isOnRoster(event.userId, event.schoolId).then((onRoster) => {
+            if (!onRoster) flag(notOnRoster(record));
+          });
         }
       },
     },
@@ -142,6 +155,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await state.close();
     await publisher.close();
+    await roster.close();
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     await redis.quit().catch(() => redis.disconnect());
     await devices.stop();

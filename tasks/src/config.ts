@@ -22,6 +22,8 @@ export const configSchema = z.object({
   REBUILD_CRON: cronExpression.optional(),
   /** Hourly: a day's partition reports can still change until records older than 48 h are refused, so re-check recent days. */
   CLOSE_REPORTS_CRON: cronExpression.default('20 * * * *'),
+  /** Copies the roster into Redis for the not-on-roster flag: nightly, it reads every student. */
+  ROSTER_SYNC_CRON: cronExpression.default('30 3 * * *'),
   /** How many days before today the scheduled `close-reports` looks at (a day whose partition state did not change costs a few reads). */
   CLOSE_REPORTS_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(366).default(7),
   DLQ_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),

@@ -12,6 +12,8 @@ import { closeReportsJob } from './domain/jobs/close-reports.ts';
 import { deadLetterRetryJob } from './domain/jobs/dead-letter-retry.ts';
 import { rebuildStateJob } from './domain/jobs/rebuild-state.ts';
 import { rolloverJob } from './domain/jobs/rollover.ts';
+import { rosterSyncJob } from './domain/jobs/roster-sync.ts';
+import { MongoRosterSource, RedisRosterWriter } from './data-access/roster-store.ts';
 
 export interface JobContext {
   jobs: Record<JobName, Job>;
@@ -29,6 +31,8 @@ export interface JobContextOptions {
   rebuildDay?: string;
   /** The days `close-reports` closes (default the lookback up to yesterday). */
   closeDays?: { from: string; to: string };
+  /** Students copied so far by `roster-sync` (the command line prints it). */
+  onRosterProgress?: (students: number) => void;
 }
 
 /** Connects the clients the jobs need and builds every job; shared by the cron service and the command line. */
@@ -73,6 +77,10 @@ export async function createJobContext(config: Config, logger: Logger, options: 
       now,
       lookbackDays: config.CLOSE_REPORTS_LOOKBACK_DAYS,
       ...(options.closeDays ? { days: options.closeDays } : {}),
+    }),
+    'roster-sync': rosterSyncJob(new MongoRosterSource(mongo.db), new RedisRosterWriter(redis, config.REDIS_KEY_PREFIX), {
+      pageSize: 5000,
+      ...(options.onRosterProgress ? { onProgress: options.onRosterProgress } : {}),
     }),
   };
   return {

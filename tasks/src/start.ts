@@ -22,6 +22,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     ['dlq-retry', config.DLQ_RETRY_CRON],
     ['rebuild', config.REBUILD_CRON],
     ['close-reports', config.CLOSE_REPORTS_CRON],
+    ['roster-sync', config.ROSTER_SYNC_CRON],
   ];
   const timezone = config.CRON_TIMEZONE ?? config.ATTENDANCE_TIMEZONE;
   const running = new Set<Promise<unknown>>();

@@ -5,11 +5,12 @@ import type { Anomaly, AnomalyKind } from '../domain/anomaly-rules.ts';
 export const ANOMALIES_COLLECTION = 'anomalies';
 
 export interface AnomalyDocument {
-  /** `kind|deviceId|windowStart`: replicas flagging the same window write one document. */
+  /** `kind|deviceId|windowStart[|userId]`: replicas flagging the same window write one document. */
   _id: string;
   kind: AnomalyKind;
   deviceId: string;
   schoolId: string;
+  userId?: string;
   windowStart: Date;
   detectedAt: Date;
   details: Record<string, number>;
@@ -41,10 +42,11 @@ export class AnomalyStore {
       return;
     }
     this.pending.push({
-      _id: `${anomaly.kind}|${anomaly.deviceId}|${new Date(anomaly.windowStart).toISOString()}`,
+      _id: `${anomaly.kind}|${anomaly.deviceId}|${new Date(anomaly.windowStart).toISOString()}${anomaly.userId === undefined ? '' : `|${anomaly.userId}`}`,
       kind: anomaly.kind,
       deviceId: anomaly.deviceId,
       schoolId: anomaly.schoolId,
+      ...(anomaly.userId === undefined ? {} : { userId: anomaly.userId }),
       windowStart: new Date(anomaly.windowStart),
       detectedAt: now,
       details: anomaly.details,

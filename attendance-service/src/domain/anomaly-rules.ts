@@ -3,9 +3,9 @@
  * flagged (stored and counted), never rejected: a false positive must not
  * lose a child's check-in.
  */
-export type AnomalyKind = 'too-many-students' | 'constant-temperature' | 'implausible-temperature';
+export type AnomalyKind = 'too-many-students' | 'constant-temperature' | 'implausible-temperature' | 'not-on-roster';
 
-export const anomalyKinds: AnomalyKind[] = ['too-many-students', 'constant-temperature', 'implausible-temperature'];
+export const anomalyKinds: AnomalyKind[] = ['too-many-students', 'constant-temperature', 'implausible-temperature', 'not-on-roster'];
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -13,7 +13,14 @@ export interface Anomaly {
   schoolId: string;
   /** The minute (epoch ms) the pattern was seen in: one flag per device, kind and window. */
   windowStart: number;
+  /** The student, for flags about one student's record (`not-on-roster`: one flag per device, student and minute). */
+  userId?: string;
   details: Record<string, number>;
+}
+
+/** A check-in for a student who is not on the school's roster (as tasks' roster-sync last copied it). */
+export function notOnRoster(record: { deviceId: string; schoolId: string; userId: string; timestamp: number }): Anomaly {
+  return { kind: 'not-on-roster', deviceId: record.deviceId, schoolId: record.schoolId, userId: record.userId, windowStart: Math.floor(record.timestamp / 60_000) * 60_000, details: {} };
 }
 
 export interface AnomalyLimits {

@@ -59,7 +59,11 @@ export function dayOfStateKey(prefix: string, key: string): string | undefined {
 }
 
 export function stateLocation(prefix: string, day: string, userId: string): StateLocation {
-  const base = `${prefix}:d:${compactDay(day)}:`;
+  return bucketed(`${prefix}:d:${compactDay(day)}:`, userId);
+}
+
+/** The bucketing above, under any key prefix. */
+function bucketed(base: string, userId: string): StateLocation {
   if (NUMERIC.test(userId)) {
     const n = Number(userId);
     return { key: `${base}n${Math.floor(n / 1000)}`, field: String(n % 1000) };
@@ -72,6 +76,36 @@ export function stateLocation(prefix: string, day: string, userId: string): Stat
     return { key: `${base}u${hex.slice(0, 4)}`, field: Buffer.from(hex.slice(4), 'hex') };
   }
   return { key: `${base}h${fnv1a16(userId)}`, field: userId };
+}
+
+/**
+ * The roster in Redis (written by tasks' `roster-sync`, read by
+ * attendance-service to flag check-ins of students not on their school's
+ * roster): the same buckets as the day state, the value a 16-bit hash of the
+ * student's school ({@link rosterSchoolMark}). Each sync writes a new
+ * generation and then points `rosterCurrentKey` at it, so readers never see
+ * a half-written roster; older generations are removed after.
+ */
+export function rosterLocation(prefix: string, generation: number, userId: string): StateLocation {
+  return bucketed(`${prefix}:roster:${generation}:`, userId);
+}
+
+export const rosterSchoolMark = (schoolId: string): number => fnv1a16(schoolId);
+
+/** Holds the generation readers use (absent: no roster loaded, nothing is flagged). */
+export const rosterCurrentKey = (prefix: string): string => `${prefix}:roster:current`;
+
+/** INCR'd by each sync for its generation. */
+export const rosterGenerationKey = (prefix: string): string => `${prefix}:roster:generation`;
+
+/** Every key of every generation (the sync removes the ones that are not current). */
+export const rosterKeysPattern = (prefix: string): string => `${prefix}:roster:[0-9]*`;
+
+/** The generation of a roster key, or undefined. */
+export function generationOfRosterKey(prefix: string, key: string): number | undefined {
+  const rest = key.startsWith(`${prefix}:roster:`) ? key.slice(prefix.length + 8) : '';
+  const match = /^(\d+):/.exec(rest);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** 16-bit FNV-1a: cheap, stable across processes and languages, well spread for short ids. */

@@ -1,6 +1,7 @@
 import { ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType } from '@attendance/common';
 import type { Db } from 'mongodb';
 import type { AttendanceSource, StoredRecord } from '../domain/jobs/rebuild-state.ts';
+import { forEachPageOf } from './cursor-pages.ts';
 
 /**
  * Reads a day's records of one type with one cursor. `{ day, type }` is an
@@ -13,14 +14,6 @@ export class MongoAttendanceSource implements AttendanceSource {
 
   async forEachPage(day: string, type: AttendanceType, pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>): Promise<void> {
     const cursor = this.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find({ day, type }, { projection: { _id: 0, userId: 1, schoolId: 1, at: 1 }, batchSize: pageSize });
-    let page: StoredRecord[] = [];
-    for await (const record of cursor) {
-      page.push(record);
-      if (page.length >= pageSize) {
-        await onPage(page);
-        page = [];
-      }
-    }
-    if (page.length > 0) await onPage(page);
+    await forEachPageOf(cursor, pageSize, onPage);
   }
 }

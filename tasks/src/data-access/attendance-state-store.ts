@@ -2,9 +2,7 @@ import { dayStatePattern, defineAttendanceStateCommands, encodeConfirmedState, s
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { StateKeyStore } from '../domain/jobs/rollover.ts';
 import type { StateEntry, StateWriter } from '../domain/jobs/rebuild-state.ts';
-
-/** How many keys one SCAN step asks for: small steps keep Redis responsive for check-ins. */
-const SCAN_COUNT = 1000;
+import { scanKeys } from './scan-keys.ts';
 
 export class AttendanceStateStore implements StateKeyStore, StateWriter {
   constructor(
@@ -15,13 +13,8 @@ export class AttendanceStateStore implements StateKeyStore, StateWriter {
     defineAttendanceStateCommands(redis);
   }
 
-  async scanStateKeys(onKeys: (keys: string[]) => Promise<void>): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', dayStatePattern(this.keyPrefix), 'COUNT', SCAN_COUNT);
-      cursor = next;
-      if (keys.length > 0) await onKeys(keys);
-    } while (cursor !== '0');
+  scanStateKeys(onKeys: (keys: string[]) => Promise<void>): Promise<void> {
+    return scanKeys(this.redis, dayStatePattern(this.keyPrefix), onKeys);
   }
 
   async unlink(keys: string[]): Promise<number> {

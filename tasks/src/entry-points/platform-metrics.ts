@@ -1,5 +1,6 @@
 import { DEAD_LETTER_COLLECTION, dayStatePattern, type Logger } from '@attendance/common';
 import type { Redis } from 'ioredis';
+import { scanKeys } from '../data-access/scan-keys.ts';
 import type { Db } from 'mongodb';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { BackgroundRead } from './background-read.ts';
@@ -18,19 +19,16 @@ export interface PlatformMetrics {
 
 /** Sums `MEMORY USAGE` of every attendance-state key, SCAN step by step; gives up (throws) at the deadline. */
 async function sampleStateMemory(redis: Redis, keyPrefix: string, deadline: number): Promise<{ bytes: number; keys: number }> {
-  let cursor = '0';
   let bytes = 0;
   let keys = 0;
-  do {
-    if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
-    const [next, batch] = await redis.scan(cursor, 'MATCH', dayStatePattern(keyPrefix), 'COUNT', 1000);
-    cursor = next;
-    if (batch.length === 0) continue;
+  if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
+  await scanKeys(redis, dayStatePattern(keyPrefix), async (batch) => {
     const pipeline = redis.pipeline();
     for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
     for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
     keys += batch.length;
-  } while (cursor !== '0');
+    if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
+  });
   return { bytes, keys };
 }
 

@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
-import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports } from '@attendance/common';
+import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports, rosterCurrentKey, rosterLocation, rosterSchoolMark, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
+import { ANOMALIES_COLLECTION, type AnomalyDocument } from '../../../attendance-service/src/data-access/anomaly-store.ts';
 import { readConfig } from '../../src/config.ts';
 import { runJob } from '../../src/domain/job-runner.ts';
 import { createJobContext, type JobContext } from '../../src/jobs.ts';
@@ -197,5 +198,56 @@ describe('rebuild', () => {
     expect(await valueOf(onlyIn)).toBe(encodeConfirmedState({ checkInMinute: minute(checkInAt), schoolId: 'school-1' }));
     const again = await postJson(`${attendance.url}/attendances`, { type: 'checkout', userId: inAndOut, schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 });
     expect(again).toMatchObject({ status: 409, body: { error: 'already-checked-out' } });
+  });
+});
+
+describe('roster-sync', () => {
+  it("copies the roster into Redis, where attendance-service flags check-ins of students not on their school's roster; a second sync replaces the first", async () => {
+    const [pupil, leaver, elsewhere] = [randomId(), randomId(), randomId()];
+    const students = mongo.db.collection<StudentDocument>(STUDENTS_COLLECTION);
+    const createdAt = new Date();
+    await students.insertMany([
+      { _id: pupil, schoolId: 'school-5', name: 'Pupil', createdAt },
+      { _id: leaver, schoolId: 'school-5', name: 'Leaver', createdAt },
+      { _id: elsewhere, schoolId: 'school-6', name: 'Elsewhere', createdAt },
+    ]);
+
+    const first = await runJob(context.jobs['roster-sync'], context.lock, logger, observer);
+    expect(first).toMatchObject({ outcome: 'success', summary: { items: 3, published: true } });
+    const generation = Number(await redis.get(rosterCurrentKey(ns.redisPrefix)));
+    const markOf = async (userId: string, at = generation) => {
+      const { key, field } = rosterLocation(ns.redisPrefix, at, userId);
+      return redis.hget(key, field);
+    };
+    expect(await markOf(pupil)).toBe(String(rosterSchoolMark('school-5')));
+    expect(await markOf(elsewhere)).toBe(String(rosterSchoolMark('school-6')));
+
+    const flagsFor = (userId: string) => mongo.db.collection<AnomalyDocument>(ANOMALIES_COLLECTION).find({ kind: 'not-on-roster', userId }).toArray();
+    // attendance-service reads the new generation within seconds: a stranger's check-in is flagged once it has.
+    await waitFor(
+      async () => {
+        const stranger = randomId();
+        expect((await checkIn(stranger, 'school-5')).status).toBe(202);
+        return waitFor(async () => (await flagsFor(stranger)).length === 1, { timeoutMs: 3_000, what: 'a flag' }).then(
+          () => true,
+          () => false,
+        );
+      },
+      { timeoutMs: 20_000, what: 'attendance-service to use the synced roster' },
+    );
+    expect((await checkIn(elsewhere, 'school-5')).status).toBe(202);
+    expect((await checkIn(pupil, 'school-5')).status).toBe(202);
+    const [flagged] = await waitFor(async () => ((await flagsFor(elsewhere)).length > 0 ? flagsFor(elsewhere) : undefined), { timeoutMs: 10_000, what: 'the flag of a student of another school' });
+    expect(flagged).toMatchObject({ kind: 'not-on-roster', schoolId: 'school-5', userId: elsewhere });
+    // The flags of the same flush are stored together: the pupil's would be there by now.
+    expect(await flagsFor(pupil)).toEqual([]);
+
+    await students.deleteOne({ _id: leaver });
+    const second = await runJob(context.jobs['roster-sync'], context.lock, logger, observer);
+    expect(second).toMatchObject({ outcome: 'success', summary: { items: 2, published: true } });
+    expect(Number(await redis.get(rosterCurrentKey(ns.redisPrefix)))).toBe(generation + 1);
+    expect(await markOf(leaver, generation + 1)).toBeNull();
+    expect(await markOf(pupil, generation + 1)).toBe(String(rosterSchoolMark('school-5')));
+    expect(await redis.keys(`${ns.redisPrefix}:roster:${generation}:*`)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { dayOf, localTime, type AttendanceType } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
+import { writeWhileReading } from './write-while-reading.ts';
 
 /** The parts of a stored record (one `attendances` document) the Redis state needs. */
 export interface StoredRecord {
@@ -70,25 +71,15 @@ export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, o
       for (const type of ['checkin', 'checkout'] as const) {
         const passStarted = options.now();
         const merge = type === 'checkin' ? writer.mergeCheckIns.bind(writer) : writer.mergeCheckOuts.bind(writer);
-        const inFlight = new Set<Promise<void>>();
-        let failure: Error | undefined;
-        await source.forEachPage(day, type, options.pageSize, async (page) => {
-          if (failure !== undefined) throw failure;
-          const entries = page.map((record) => ({ userId: record.userId, schoolId: record.schoolId, day, minute: minuteOf(record.at) }));
-          const merging: Promise<void> = merge(entries).then(
-            () => void inFlight.delete(merging),
-            (err: unknown) => {
-              failure ??= err instanceof Error ? err : new Error(String(err));
-              inFlight.delete(merging);
-            },
-          );
-          inFlight.add(merging);
-          restored[type] += entries.length;
-          // Backpressure: the next page is read only while fewer than MERGES_IN_FLIGHT pipelines wait on Redis.
-          if (inFlight.size >= MERGES_IN_FLIGHT) await Promise.race(inFlight);
-        });
-        await Promise.all(inFlight);
-        if (failure !== undefined) throw failure;
+        await writeWhileReading<StoredRecord>(
+          (onPage) => source.forEachPage(day, type, options.pageSize, onPage),
+          async (page) => {
+            const entries = page.map((record) => ({ userId: record.userId, schoolId: record.schoolId, day, minute: minuteOf(record.at) }));
+            restored[type] += entries.length;
+            await merge(entries);
+          },
+          MERGES_IN_FLIGHT,
+        );
         seconds[type] = (options.now() - passStarted) / 1000;
       }
       return { items: restored.checkin + restored.checkout, restoredUsers: restored.checkin, checkIns: restored.checkin, checkOuts: restored.checkout, checkInPassSeconds: seconds.checkin, checkOutPassSeconds: seconds.checkout, day };

@@ -3,6 +3,7 @@
  *   pnpm --filter @attendance/tasks job rollover
  *   pnpm --filter @attendance/tasks job rebuild --day 2026-11-21
  *   pnpm --filter @attendance/tasks job close-reports --from 2026-11-01 --to 2026-11-21
+ *   pnpm --filter @attendance/tasks job roster-sync
  * and manages device keys and staff tokens (see credential-commands.ts):
  *   pnpm --filter @attendance/tasks job device:create --school school-0001 --label gate-1
  * Exit codes: 0 success, 1 failure, 2 usage, 3 skipped (another instance holds the lock).
@@ -41,6 +42,14 @@ const options: JobContextOptions = {};
 if (values.day !== undefined && name === 'rebuild') options.rebuildDay = values.day;
 if (values.day !== undefined && name === 'close-reports') options.closeDays = { from: values.day, to: values.day };
 if (values.from !== undefined && values.to !== undefined) options.closeDays = { from: values.from, to: values.to };
+if (name === 'roster-sync') {
+  let printedAt = 0;
+  options.onRosterProgress = (students) => {
+    if (Date.now() - printedAt < 5_000) return;
+    printedAt = Date.now();
+    process.stderr.write(`roster-sync: ${students} students copied to Redis\n`);
+  };
+}
 const context = await createJobContext(config, logger, options);
 const run = await runJob(context.jobs[name as JobName], context.lock, logger, { finished: () => undefined });
 await context.close();

@@ -1,0 +1,84 @@
+import { BulkBuffer, rosterCurrentKey, rosterLocation, rosterSchoolMark, type Logger } from '@attendance/common';
+import type { Redis } from 'ioredis';
+
+export interface RosterCheckOptions {
+  keyPrefix: string;
+  /** How often the roster generation in use is re-read (tasks' roster-sync publishes a new one nightly). */
+  refreshMs: number;
+  logger: Logger;
+}
+
+/**
+ * Is a student on their school's roster? Answered from the roster tasks'
+ * `roster-sync` copies into Redis (one small hash field per student), never
+ * from the database. Lookups are grouped into pipelines and run after the
+ * record was accepted, off the request's path; while no roster has been
+ * synced (no current generation), nothing is looked up.
+ */
+export class RosterCheck {
+  private generation: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly buffer: BulkBuffer<{ userId: string; schoolId: string }, boolean>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RosterCheckOptions,
+  ) {
+    this.buffer = new BulkBuffer({
+      name: 'roster-check',
+      maxItems: 500,
+      lingerMs: 20,
+      maxInFlight: 2,
+      maxQueued: 10_000,
+      // A flag is worth less than the write path's Redis time: when lookups pile up, skip some.
+      onFull: 'reject',
+      flush: (students) => this.lookUp(students),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
+    this.timer.unref();
+  }
+
+  /** Resolves false when the student is not on the school's roster, true when on it or when it cannot tell. */
+  async isOnRoster(userId: string, schoolId: string): Promise<boolean> {
+    if (this.generation === undefined) return true;
+    try {
+      return await this.buffer.push({ userId, schoolId });
+    } catch (err) {
+      this.options.logger.debug({ err }, 'roster lookup skipped');
+      return true;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.buffer.close();
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const current = await this.redis.get(rosterCurrentKey(this.options.keyPrefix));
+      this.generation = current === null ? undefined : Number(current);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'could not read the roster generation; keeping the last one');
+    }
+  }
+
+  private async lookUp(students: { userId: string; schoolId: string }[]): Promise<boolean[]> {
+    const generation = this.generation;
+    if (generation === undefined) return students.map(() => true);
+    const pipeline = this.redis.pipeline();
+    for (const { userId } of students) {
+      const { key, field } = rosterLocation(this.options.keyPrefix, generation, userId);
+      pipeline.hget(key, field);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return students.map(({ schoolId }, i) => {
+      const [error, mark] = replies[i] ?? [new Error('missing reply')];
+      return error ? true : mark === String(rosterSchoolMark(schoolId));
+    });
+  }
+}
