@@ -34,7 +34,9 @@ function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | unde
  */
 export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
-  const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
+  // FerretDB hands equality to PostgreSQL but reads every document for `$in`: one value is asked as equality.
+  const oneOrIn = (values: string[]) => (values.length === 1 ? values[0] : { $in: values });
+  const filter = scope ? { schoolId: oneOrIn(scope.schoolIds), day: oneOrIn(scope.days) } : {};
   const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1 } });
   for await (const document of documents) {
     const entry = entryFor(counts, scope, document.schoolId, document.day);

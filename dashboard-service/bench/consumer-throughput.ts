@@ -1,15 +1,20 @@
 /**
  * How fast the consumer stores records into the MongoDB-wire server.
  *
- *   pnpm --filter @attendance/dashboard-service bench:consumer [--records 100000] [--schools 1000]
+ *   pnpm --filter @attendance/dashboard-service bench:consumer [--records 100000] [--schools 1000] [--postgres-url URL]
  *
  * Puts N/2 check-in events, then a check-out for each of those students, on a
  * fresh topic, starts the dashboard service on it, and times until the
  * partition reports (the consumer's counts) add up to every record. The
  * default spreads records over the design's 1,000 schools, as in production. Uses a fresh database and consumer group, so it never touches real
- * data. Prints progress and figures, writes results/consumer-throughput.json.
+ * data. With `--postgres-url` (FerretDB's PostgreSQL, as `stack/stack.sh env`
+ * prints it), the database first gets the indexes `./platform up` adds
+ * (stack/ferretdb-indexes.sql), so inserts pay what they pay in production.
+ * Prints progress and figures, writes results/consumer-throughput.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { connectMongo, createKafka, createLogger, ensureTopic, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, sumPartitionReports, type AttendanceEvent, type PartitionReportDocument } from '@attendance/common';
@@ -24,6 +29,7 @@ const { values } = parseArgs({
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
     'mongo-base-url': { type: 'string', default: process.env.MONGO_BASE_URL ?? 'mongodb://127.0.0.1:27017' },
     'keep-data': { type: 'boolean', default: false },
+    'postgres-url': { type: 'string' },
   },
 });
 const checkIns = Math.floor(Number(values.records) / 2);
@@ -60,6 +66,10 @@ for (const [type, count] of [['checkin', checkIns], ['checkout', checkOuts]] as 
 await producer.disconnect();
 
 const { client, db } = await connectMongo(`${values['mongo-base-url']}/${database}`);
+if (values['postgres-url'] !== undefined) {
+  await db.createCollection('attendances');
+  execFileSync('psql', [values['postgres-url'], '-q', '-v', 'ON_ERROR_STOP=1', '-v', `db=${database}`, '-f', fileURLToPath(new URL('../../stack/ferretdb-indexes.sql', import.meta.url))], { stdio: 'inherit' });
+}
 const started = Date.now();
 const service = await start({
   config: readConfig({ PORT: '0', KAFKA_BROKERS: values.brokers, KAFKA_TOPIC: topic, KAFKA_GROUP_ID: `bench-${run}`, MONGO_URL: `${values['mongo-base-url']}/${database}`, LOG_LEVEL: 'warn' }),
@@ -83,7 +93,7 @@ while (stored < checkIns + checkOuts) {
 const seconds = (Date.now() - started) / 1000;
 process.stderr.write('\n');
 await service.stop();
-const result = { records: checkIns + checkOuts, checkIns, checkOuts, schools: Number(values.schools), seconds, recordsPerSecond: Math.round((checkIns + checkOuts) / seconds), attendances: await db.collection('attendances').estimatedDocumentCount() };
+const result = { records: checkIns + checkOuts, checkIns, checkOuts, schools: Number(values.schools), ferretdbIndexes: values['postgres-url'] !== undefined, seconds, recordsPerSecond: Math.round((checkIns + checkOuts) / seconds), attendances: await db.collection('attendances').estimatedDocumentCount() };
 console.table([result]);
 if (!values['keep-data']) await db.dropDatabase();
 await client.close();
