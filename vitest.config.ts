@@ -17,6 +17,8 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
+    // One day per run, whatever the hour: see the file.
+    setupFiles: ['./test/support/test-clock.ts'],
     projects: [
       {
         extends: true,

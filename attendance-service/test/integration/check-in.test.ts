@@ -198,12 +198,29 @@ describe('POST /attendances', () => {
   });
 
   describe('metrics', () => {
-    it('counts accepted records by type and rejected ones by reason', async () => {
+    /** The value of one series on /metrics (0 while it has none). */
+    const sample = async (series: string): Promise<number> => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
-      expect(text).toMatch(/attendance_records_accepted_total\{type="checkin"\} [1-9]/);
-      expect(text).toMatch(/attendance_records_rejected_total\{reason="already-checked-in"\} [1-9]/);
-      expect(text).toMatch(/attendance_http_requests_total\{method="POST",route="\/attendances",status="202"\} [1-9]/);
-      expect(text).toMatch(/attendance_bulk_flush_size_count\{buffer="kafka-send"\} [1-9]/);
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line === undefined ? 0 : Number(line.slice(series.length + 1));
+    };
+    const series = {
+      accepted: 'attendance_records_accepted_total{type="checkin"}',
+      refused: 'attendance_records_rejected_total{reason="already-checked-in"}',
+      answered202: 'attendance_http_requests_total{method="POST",route="/attendances",status="202"}',
+      kafkaFlushes: 'attendance_bulk_flush_size_count{buffer="kafka-send"}',
+    };
+
+    it('counts accepted records by type and rejected ones by reason', async () => {
+      const before = { accepted: await sample(series.accepted), refused: await sample(series.refused), answered202: await sample(series.answered202), kafkaFlushes: await sample(series.kafkaFlushes) };
+      const body = record();
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(409);
+
+      expect(await sample(series.accepted)).toBe(before.accepted + 1);
+      expect(await sample(series.refused)).toBe(before.refused + 1);
+      expect(await sample(series.answered202)).toBe(before.answered202 + 1);
+      expect(await sample(series.kafkaFlushes)).toBe(before.kafkaFlushes + 1);
     });
   });
 });
