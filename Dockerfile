@@ -11,7 +11,7 @@ COPY attendance-service/package.json attendance-service/
 COPY dashboard-service/package.json dashboard-service/
 COPY tasks/package.json tasks/
 COPY scripts/package.json scripts/
-RUN pnpm install --frozen-lockfile --filter "@attendance/${SERVICE}..." --filter attendance-platform
+RUN pnpm install --frozen-lockfile
 COPY common common
 COPY ${SERVICE} ${SERVICE}
 RUN pnpm exec tsc -b "${SERVICE}/tsconfig.build.json" && node build-assets.js

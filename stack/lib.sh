@@ -82,8 +82,13 @@ orphan_pids() {
 # Is something listening? (to refuse a port another program holds, and before a client probe)
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
-# node PROBE ARGS...: stack/probe.mjs with the workspace's drivers (kafkajs, mongodb).
-node_probe() { timeout 10 node "$STACK_DIR/probe.mjs" "$@" >/dev/null 2>&1; }
+# node_probe ENGINE PORT: stack/probe.mjs with the workspace's drivers (kafkajs, mongodb).
+node_probe() {
+  local rc=0
+  timeout 10 node "$STACK_DIR/probe.mjs" "$@" >/dev/null 2>&1 || rc=$?
+  ((rc != 3)) || die "$1: the readiness probe needs the workspace's dependencies: run pnpm install (./platform does) first"
+  return "$rc"
+}
 
 # launch ENGINE CMD...: start CMD in its own session, output to the engine's log, pid to its pid file.
 launch() {

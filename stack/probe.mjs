@@ -1,6 +1,7 @@
 // node stack/probe.mjs kafka|ferretdb PORT — exit 0 when the engine answers its own client:
-// Kafka's admin API (kafkajs describeCluster), FerretDB the mongodb driver's ping. The drivers
-// come from the workspace's node_modules (`pnpm install`, which ./platform runs first).
+// Kafka's admin API (kafkajs describeCluster), FerretDB the mongodb driver's ping; 1 when it does
+// not (yet); 3 when the driver is missing. The drivers come from the workspace's node_modules
+// (`pnpm install`, which ./platform runs first).
 import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
@@ -34,5 +35,5 @@ async function probe() {
 
 probe().then(
   (ok) => process.exit(ok ? 0 : 1),
-  () => process.exit(1),
+  (err) => process.exit(err?.code === 'MODULE_NOT_FOUND' ? 3 : 1),
 );
