@@ -99,7 +99,11 @@ launch() {
   # No job control here, so the background job is not a process-group leader and setsid execs
   # in place: $! is the engine's own pid. fds 8/9 (locks) are closed.
   setsid "$@" </dev/null >>"$log" 2>&1 8>&- 9>&- &
-  echo "$!" >"$(pid_file "$engine")"
+  local pid=$! i=0
+  echo "$pid" >"$(pid_file "$engine")"
+  # Until setsid (and setpriv, env) have exec'd the engine, the pid is not recognisably ours
+  # and running_pid would take it for a stale one: wait for the exec (or the exit), up to 2 s.
+  until proc_matches "$engine" "$pid" || ! kill -0 "$pid" 2>/dev/null || ((i++ >= 100)); do sleep 0.02; done
 }
 
 show_log_tail() {

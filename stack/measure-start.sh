@@ -12,8 +12,13 @@ ROUNDS=${1:-2}
 export STACK_STATE_DIR=$ROOT/.stack-measure
 stack() { bash "$ROOT/stack/stack.sh" "$@" >/dev/null 2>&1; }
 timed_up() {
-  local start=$EPOCHREALTIME
-  stack up || { bash "$ROOT/stack/stack.sh" status >&2 || true; echo "stack.sh up failed" >&2; exit 1; }
+  local start=$EPOCHREALTIME out
+  if ! out=$(bash "$ROOT/stack/stack.sh" up 2>&1); then
+    printf '%s\nstack.sh up failed; engine logs:\n' "$out" >&2
+    tail -n 15 "$STACK_STATE_DIR"/logs/*.log >&2 || true
+    stack down || true
+    exit 1
+  fi
   echo "$EPOCHREALTIME - $start" | bc
 }
 cold=() warm=()
