@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { engineEnv, stackScript } from './support/engine-control.ts';
 
 /**
  * Integration tests run against the real local stack. Starting it is
@@ -7,6 +7,5 @@ import { fileURLToPath } from 'node:url';
  * works on a fresh machine and on a developer's running platform alike.
  */
 export default function setup(): void {
-  const script = fileURLToPath(new URL('../stack/stack.sh', import.meta.url));
-  execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('bash', [stackScript, 'up'], { stdio: ['ignore', 'inherit', 'inherit'], env: engineEnv() });
 }

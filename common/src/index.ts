@@ -3,6 +3,7 @@ export * from './attendance-state/state-keys.ts';
 export * from './attendance-state/state-scripts.ts';
 export * from './attendance-state/state-value.ts';
 export * from './bulk-buffer.ts';
+export * from './cached-read.ts';
 export * from './calendar-day.ts';
 export * from './config.ts';
 export * from './credentials/bearer-auth.ts';

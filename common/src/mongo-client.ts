@@ -1,4 +1,5 @@
 import { MongoClient, type AnyBulkWriteOperation, type BulkWriteResult, type Collection, type CreateIndexesOptions, type Db, type Document, type Filter, type IndexSpecification, type MongoClientOptions } from 'mongodb';
+import pMap from 'p-map';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -34,14 +35,15 @@ export const MAX_UPDATES_PER_COMMAND = 25;
  * statements. With `parallel` > 1, that many commands run at once: only for
  * statements on distinct documents, whose order does not matter.
  */
-export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[], parallel = 1): Promise<BulkWriteResult[]> {
-  const chunks: AnyBulkWriteOperation<T>[][] = [];
-  for (let i = 0; i < operations.length; i += MAX_UPDATES_PER_COMMAND) chunks.push(operations.slice(i, i + MAX_UPDATES_PER_COMMAND));
-  const results: BulkWriteResult[] = [];
-  for (let i = 0; i < chunks.length; i += parallel) {
-    results.push(...(await Promise.all(chunks.slice(i, i + parallel).map((chunk) => collection.bulkWrite(chunk, { ordered: true })))));
-  }
-  return results;
+export function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: AnyBulkWriteOperation<T>[], parallel = 1): Promise<BulkWriteResult[]> {
+  return pMap(chunksOf(operations, MAX_UPDATES_PER_COMMAND), (chunk) => collection.bulkWrite(chunk, { ordered: true }), { concurrency: parallel });
+}
+
+/** `items` in consecutive slices of at most `size` (one database command each). */
+export function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
 
 /**
@@ -59,16 +61,16 @@ export const READ_TIME_LIMIT_MS = 5_000;
  * collection holds (on MongoDB it is merely a little slower than `$in`).
  */
 export async function findByIds<T extends { _id: string }>(collection: Collection<T>, ids: string[], options: { concurrency?: number; projection?: Document } = {}): Promise<Map<string, T>> {
+  const readOptions = { maxTimeMS: READ_TIME_LIMIT_MS, ...(options.projection ? { projection: options.projection } : {}) };
   const found = new Map<string, T>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ids.length) {
-      const id = ids[next++] as string;
-      const document = (await collection.findOne({ _id: id } as Filter<T>, { maxTimeMS: READ_TIME_LIMIT_MS, ...(options.projection ? { projection: options.projection } : {}) })) as T | null;
+  await pMap(
+    ids,
+    async (id) => {
+      const document = (await collection.findOne({ _id: id } as Filter<T>, readOptions)) as T | null;
       if (document) found.set(id, document);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, ids.length) }, worker));
+    },
+    { concurrency: options.concurrency ?? 8 },
+  );
   return found;
 }
 

@@ -1,6 +1,7 @@
 import {
   BearerAuth,
   boundPort,
+  cachedRead,
   closeServer,
   connectMongo,
   createKafka,
@@ -35,14 +36,7 @@ const PARTITION_COUNT_TTL_MS = 60_000;
 
 /** The topic's partition count from the broker's metadata, read at most once a minute. */
 function topicPartitionCount(admin: Admin, topic: string): () => Promise<number> {
-  let known: { at: number; count: number } | undefined;
-  return async () => {
-    if (!known || Date.now() - known.at > PARTITION_COUNT_TTL_MS) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      known = { at: Date.now(), count: metadata.topics[0]?.partitions.length ?? 0 };
-    }
-    return known.count;
-  };
+  return cachedRead(async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0, PARTITION_COUNT_TTL_MS);
 }
 
 /** The service handle, plus its consumer when it runs one (tests wedge it through `pause()`). */

@@ -1,11 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/src/shared/free-port.ts';
 import { loadDashboards, panelQueries, type PanelQuery } from '../support/grafana.ts';
 import { postJson, runAttendanceService, runDashboardService, runTasksService, type RunningService } from '../support/services.ts';
 import { randomId, testNamespace } from '../support/stack.ts';
@@ -18,15 +18,6 @@ let prometheusUrl: string;
 const workDir = mkdtempSync(join(tmpdir(), 'attendance-prometheus-'));
 const prometheusDir = new URL('../../stack/prometheus/', import.meta.url);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The repo's scrape configuration and alert rules, with the test services' ports as targets and a 1 s interval. */
 function writePrometheusConfig(port: number): string {

@@ -16,7 +16,7 @@ export interface ServiceProcess {
  */
 export async function spawnService(service: 'attendance-service' | 'dashboard-service' | 'tasks', env: Record<string, string>): Promise<ServiceProcess> {
   const cwd = fileURLToPath(new URL(`../../${service}/`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
     cwd,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

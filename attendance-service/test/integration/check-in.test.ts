@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
 
 const ns = testNamespace('checkin');
 let fixture: AttendanceFixture;
@@ -198,12 +199,33 @@ describe('POST /attendances', () => {
   });
 
   describe('metrics', () => {
-    it('counts accepted records by type and rejected ones by reason', async () => {
+    /** The value of one series on /metrics (0 while it has none). */
+    const sample = async (series: string): Promise<number> => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
-      expect(text).toMatch(/attendance_records_accepted_total\{type="checkin"\} [1-9]/);
-      expect(text).toMatch(/attendance_records_rejected_total\{reason="already-checked-in"\} [1-9]/);
-      expect(text).toMatch(/attendance_http_requests_total\{method="POST",route="\/attendances",status="202"\} [1-9]/);
-      expect(text).toMatch(/attendance_bulk_flush_size_count\{buffer="kafka-send"\} [1-9]/);
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line === undefined ? 0 : Number(line.slice(series.length + 1));
+    };
+    const series = {
+      accepted: 'attendance_records_accepted_total{type="checkin"}',
+      refused: 'attendance_records_rejected_total{reason="already-checked-in"}',
+      answered202: 'attendance_http_requests_total{method="POST",route="/attendances",status="202"}',
+      kafkaFlushes: 'attendance_bulk_flush_size_count{buffer="kafka-send"}',
+    };
+
+    it('counts accepted records by type and rejected ones by reason', async () => {
+      const read = async () => ({ accepted: await sample(series.accepted), refused: await sample(series.refused), answered202: await sample(series.answered202), kafkaFlushes: await sample(series.kafkaFlushes) });
+      const before = await read();
+      const body = record();
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(202);
+      expect((await postJson(`${service.url}/attendances`, body)).status).toBe(409);
+
+      // A request is counted when its answer has been written out, which may be just after the client read it.
+      const expected = { accepted: before.accepted + 1, refused: before.refused + 1, answered202: before.answered202 + 1, kafkaFlushes: before.kafkaFlushes + 1 };
+      const counted = await waitFor(async () => {
+        const now = await read();
+        return Object.entries(expected).every(([name, value]) => now[name as keyof typeof now] >= value) && now;
+      }, { timeoutMs: 5_000, what: 'the two requests to be counted' });
+      expect(counted).toEqual(expected);
     });
   });
 });

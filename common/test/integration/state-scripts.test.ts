@@ -148,3 +148,32 @@ describe('mergeAttendanceState', () => {
     expect(Number(await redis.hget(key, field))).toBe(checkedOut);
   });
 });
+
+describe('mergeCheckOutState', () => {
+  const checkOutAlone = encodeConfirmedState({ checkInMinute: 900, checkOutMinute: 900, schoolId: 'school-a' });
+
+  it('writes the check-out standing in for its check-in when the field is empty, and sets the TTL', async () => {
+    expect(await redis.mergeCheckOutState(key, field, 900, checkOutAlone, TTL)).toBe(1);
+    expect(await stored()).toEqual({ checkInMinute: 900, checkOutMinute: 900 });
+    expect(await redis.ttl(key)).toBeGreaterThan(TTL - 5);
+  });
+
+  it('adds the check-out onto the check-in the field holds, and confirms a pending check-out', async () => {
+    await redis.hset(key, field, encodeConfirmedState({ checkInMinute: 478, schoolId: 'school-a' }));
+    expect(await redis.mergeCheckOutState(key, field, 900, checkOutAlone, TTL)).toBe(1);
+    expect(await stored()).toEqual({ checkInMinute: 478, checkOutMinute: 900 });
+
+    ({ key, field } = stateLocation(ns.redisPrefix, day, randomId()));
+    await redis.hset(key, field, encodeConfirmedState({ checkInMinute: 478, schoolId: 'school-a' }));
+    await claim('checkout', 905);
+    expect(await redis.mergeCheckOutState(key, field, 905, checkOutAlone, TTL)).toBe(1);
+    expect(await stored()).toEqual({ checkInMinute: 478, checkOutMinute: 905 });
+  });
+
+  it('leaves a confirmed check-out alone', async () => {
+    const checkedOut = encodeConfirmedState({ checkInMinute: 478, checkOutMinute: 900, schoolId: 'school-a' });
+    await redis.hset(key, field, checkedOut);
+    expect(await redis.mergeCheckOutState(key, field, 950, checkOutAlone, TTL)).toBe(0);
+    expect(Number(await redis.hget(key, field))).toBe(checkedOut);
+  });
+});

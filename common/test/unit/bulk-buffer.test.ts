@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BufferClosedError, BufferFullError, BulkBuffer, type FlushOutcome } from '../../src/bulk-buffer.ts';
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
@@ -31,6 +31,10 @@ function recordingBuffer(overrides: Partial<ConstructorParameters<typeof BulkBuf
 }
 
 describe('BulkBuffer', () => {
+  // The buffer's linger and flush scheduling run on fake timers: a test moves time on instead of sleeping.
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('flushes as soon as a batch holds maxItems', async () => {
     const { buffer, batches } = recordingBuffer({ lingerMs: 60_000 });
     const results = await Promise.all([1, 2, 3].map((n) => buffer.push(n)));
@@ -40,7 +44,11 @@ describe('BulkBuffer', () => {
 
   it('flushes a partial batch after lingerMs', async () => {
     const { buffer, batches, outcomes } = recordingBuffer({ lingerMs: 10 });
-    expect(await buffer.push(7)).toBe('done:7');
+    const pushed = buffer.push(7);
+    await vi.advanceTimersByTimeAsync(9);
+    expect(batches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pushed).toBe('done:7');
     expect(batches).toEqual([[7]]);
     expect(outcomes).toMatchObject([{ name: 'test', items: 1 }]);
   });
@@ -89,14 +97,14 @@ describe('BulkBuffer', () => {
       },
     });
     const first = buffer.push(1);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.advanceTimersByTimeAsync(5);
     const rest = [2, 3, 4].map((n) => buffer.push(n));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(buffer.inFlight).toBe(1);
     expect(buffer.queued).toBe(3);
     gates[0]?.resolve();
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.advanceTimersByTimeAsync(5);
     gates[1]?.resolve();
     await Promise.all(rest);
     expect(maxRunning).toBe(1);
@@ -144,7 +152,7 @@ describe('BulkBuffer', () => {
       thirdQueued = true;
       return value;
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(buffer.queued).toBe(1);
     expect(thirdQueued).toBe(false);
     gate.resolve();

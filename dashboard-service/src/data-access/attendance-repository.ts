@@ -1,5 +1,6 @@
-import { ATTENDANCES_COLLECTION, attendanceId, ensureIndexes, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common';
+import { ATTENDANCES_COLLECTION, attendanceId, chunksOf, ensureIndexes, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import pMap from 'p-map';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
 import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
@@ -48,18 +49,8 @@ export class AttendanceRepository implements AttendanceStore {
   }
 
   async insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
-    const chunks: AttendanceDocument[][] = [];
-    for (let i = 0; i < documents.length; i += INSERT_CHUNK) chunks.push(documents.slice(i, i + INSERT_CHUNK));
-    const existing: string[] = [];
-    const refused: { id: string; error: { code: string; message: string } }[] = [];
-    for (let i = 0; i < chunks.length; i += INSERTS_IN_FLIGHT) {
-      const results = await Promise.all(chunks.slice(i, i + INSERTS_IN_FLIGHT).map((chunk) => this.insertChunk(chunk)));
-      for (const result of results) {
-        existing.push(...result.existing);
-        refused.push(...result.refused);
-      }
-    }
-    return { existing, refused };
+    const results = await pMap(chunksOf(documents, INSERT_CHUNK), (chunk) => this.insertChunk(chunk), { concurrency: INSERTS_IN_FLIGHT });
+    return { existing: results.flatMap((result) => result.existing), refused: results.flatMap((result) => result.refused) };
   }
 
   private async insertChunk(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {

@@ -1,16 +1,17 @@
-import { ensureIndexes, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { cachedRead, ensureIndexes, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;
 
 export class RosterRepository {
-  private schoolList: { at: number; read: Promise<SchoolDocument[]> } | undefined;
   readonly schools: Collection<SchoolDocument>;
   readonly students: Collection<StudentDocument>;
+  private readonly schoolList: () => Promise<SchoolDocument[]>;
 
   constructor(db: Db) {
     this.schools = db.collection<SchoolDocument>(SCHOOLS_COLLECTION);
     this.students = db.collection<StudentDocument>(STUDENTS_COLLECTION);
+    this.schoolList = cachedRead(() => this.schools.find({}, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray(), SCHOOL_LIST_TTL_MS);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -23,15 +24,7 @@ export class RosterRepository {
    * with attendance, and 1,000 dashboards asking at once must cost one read.
    */
   allSchools(): Promise<SchoolDocument[]> {
-    const now = Date.now();
-    if (!this.schoolList || now - this.schoolList.at > SCHOOL_LIST_TTL_MS) {
-      const read = this.schools.find({}, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
-      this.schoolList = { at: now, read };
-      read.catch(() => {
-        if (this.schoolList?.read === read) this.schoolList = undefined;
-      });
-    }
-    return this.schoolList.read;
+    return this.schoolList();
   }
 
   school(id: string): Promise<SchoolDocument | null> {

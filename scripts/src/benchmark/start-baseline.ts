@@ -13,7 +13,7 @@ const START_TIMEOUT_MS = 30_000;
 
 /** Starts baseline-server.ts in a child process and resolves with its URL once it listens. */
 export function startBaseline(): Promise<BaselineServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: scriptsDir, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry], { cwd: scriptsDir, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -1,10 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../shared/free-port.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -62,14 +61,14 @@ export class PlatformControl {
 
   /**
    * Starts a second instance of a service on a free port, as an operator
-   * scaling out would (`node --import tsx src/main.ts` with the platform's
+   * scaling out would (`node dist/main.js`, the build `./platform up` runs, with the platform's
    * environment), logging to `.stack/logs/<name>-2.log`; resolves once its
    * `/readyz` answers 200.
    */
   async startSecondInstance(name: ServiceName): Promise<ExtraInstance> {
     const port = await freePort();
     const log = openSync(`${this.stateDir}/logs/${name}-2.log`, 'a');
-    const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { cwd: `${root}${name}`, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', log, log], detached: true });
+    const child = spawn('node', ['dist/main.js'], { cwd: `${root}${name}`, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', log, log], detached: true });
     closeSync(log);
     child.unref();
     // Settles on exit or on a failed spawn (whose 'error' would otherwise be thrown, or reject a promise nobody awaits yet).
@@ -114,15 +113,6 @@ export class PlatformControl {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 function isAlive(pid: number): boolean {
   try {
