@@ -1,7 +1,8 @@
 import { AppError, addDays, describeIssues, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals, withRoster } from '../../domain/school-summary.ts';
+import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
+import { schoolToday, statsToday } from './today-figures.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
@@ -89,22 +90,17 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/stats/today', (req, res) => {
     assertAdmin(auth.credentialOf(req));
-    const day = today();
-    const counts = sumCounts([...figures.bySchool(day).values()]);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, checkIns: counts.checkIns, checkOuts: counts.checkOuts, fevers: counts.fevers, presentNow: Math.max(0, counts.checkIns - counts.checkOuts), lates: counts.lates, excused: counts.excused });
+    res.json(statsToday(figures));
   });
 
   router.get('/schools/:id', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const day = today();
-    const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
-    if (!school && !counts) throw new AppError('school-not-found', `no school ${id}`, 404);
-    const rosterSize = await deps.roster.sizeOf(id);
+    if (!school && !figures.bySchool(today()).has(id)) throw new AppError('school-not-found', `no school ${id}`, 404);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...withRoster(toTotals(id, school?.name ?? id, counts), rosterSize) });
+    res.json(await schoolToday(figures, deps.roster, id, school?.name ?? id));
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
