@@ -110,7 +110,12 @@ async function followInClaimState(deps: OfficeDeps, event: CorrectionEvent, stat
   const { change } = event;
   if (change.action === 'checkin' && !state.checkIn) await deps.claims.checkedIn(event.day, event.userId, event.schoolId, localTime(Date.parse(change.at), deps.timeZone).minute);
   if (change.action === 'checkout' && !state.checkOut) await deps.claims.checkedOut(event.day, event.userId, event.schoolId, localTime(Date.parse(change.at), deps.timeZone).minute);
-  if (change.action === 'undo' && target?.action === 'checkin' && target.change.action === 'checkin' && !target.before.checkIn && !state.checkOut) {
+  if (change.action === 'undo' && target?.change.action === 'checkin' && !target.before.checkIn && !state.checkOut) {
     await deps.claims.checkInWithdrawn(event.day, event.userId, event.schoolId, localTime(Date.parse(target.change.at), deps.timeZone).minute);
+  }
+  if (change.action === 'undo' && target?.change.action === 'checkout' && !target.before.checkOut && state.checkIn) {
+    // The state's check-in minute is the device's (a time correction does not move it): what the record stored.
+    const checkInAt = (state.checkIn.recorded ?? state.checkIn).at.getTime();
+    await deps.claims.checkOutWithdrawn(event.day, event.userId, event.schoolId, localTime(checkInAt, deps.timeZone).minute, localTime(Date.parse(target.change.at), deps.timeZone).minute);
   }
 }
