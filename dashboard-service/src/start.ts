@@ -4,6 +4,7 @@ import {
   cachedRead,
   closeServer,
   connectMongo,
+  connectRedis,
   createKafka,
   createServiceApp,
   CredentialCache,
@@ -16,15 +17,24 @@ import {
   type ServiceHandle,
   type StaffTokenDocument,
 } from '@attendance/common';
-import type { Admin } from 'kafkajs';
+import express from 'express';
+import { Partitioners, type Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
+import { CorrectionClaims } from './data-access/correction-claims.ts';
+import { CorrectionPublisher } from './data-access/correction-publisher.ts';
+import { CorrectionRepository } from './data-access/correction-repository.ts';
+import { SchoolSchedule } from './data-access/school-schedule.ts';
 import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
 import { ReportRepository } from './data-access/report-repository.ts';
 import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import type { StaffCaller } from './domain/staff-access.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
+import { exportRoutes } from './entry-points/http/export-routes.ts';
+import { LiveCounters } from './entry-points/http/live-counters.ts';
+import { officeRoutes } from './entry-points/http/office-routes.ts';
+import { channelBody, streamRoutes } from './entry-points/http/stream-routes.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
@@ -57,7 +67,9 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   const reports = new ReportRepository(mongo.db);
   const deadLetters = new DeadLetterQueue(mongo.db);
   const roster = new RosterRepository(mongo.db);
-  await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
+  const corrections = new CorrectionRepository(mongo.db);
+  const schedule = new SchoolSchedule(mongo.db, config.SCHOOL_START_TIME, config.SCHOOLS_REFRESH_MS, logger);
+  await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes(), corrections.ensureIndexes()]);
   const staffTokens = new CredentialCache<StaffTokenDocument, StaffCaller>({
     collection: mongo.db.collection<StaffTokenDocument>(STAFF_TOKENS_COLLECTION),
     toEntry: (token) => ({ id: token._id, role: token.role, schoolId: token.schoolId }),
@@ -68,18 +80,24 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   });
   try {
     await staffTokens.start();
+    await schedule.start();
   } catch (err) {
-    await Promise.allSettled([staffTokens.stop(), mongo.client.close()]);
+    await Promise.allSettled([staffTokens.stop(), schedule.stop(), mongo.client.close()]);
     throw err;
   }
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
+  // Corrections are published like device records: acknowledged by every in-sync replica before the 202.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 } });
+  let claims: CorrectionClaims | undefined;
   let consumer: AttendanceConsumer | undefined;
   let figures: OpenDayFigures | undefined;
   try {
+    claims = new CorrectionClaims(await connectRedis(config.REDIS_URL, {}, logger), config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
     await admin.connect();
     await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
+    await producer.connect();
     figures = new OpenDayFigures(reports, topicPartitionCount(admin, config.KAFKA_TOPIC), {
       timeZone: config.ATTENDANCE_TIMEZONE,
       now,
@@ -96,7 +114,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
         partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
         logger,
         metrics: consumerMetrics(registry),
-        ports: { attendances, reports, deadLetters },
+        ports: { attendances, reports, deadLetters, corrections, schedule: { startTimeOf: schedule.startTimeOf, timeZone: config.ATTENDANCE_TIMEZONE } },
         retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
         stallMs: config.CONSUMER_STALL_SECONDS * 1000,
@@ -107,10 +125,25 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     }
   } catch (err) {
     await figures?.stop();
-    await Promise.allSettled([consumer?.stop(), admin.disconnect(), staffTokens.stop()]);
+    await Promise.allSettled([consumer?.stop(), admin.disconnect(), producer.disconnect(), claims?.close(), staffTokens.stop(), schedule.stop()]);
     await mongo.client.close();
     throw err;
   }
+  const auth = new BearerAuth(staffTokens);
+  // The office's routes first: each route authenticates itself, while the dashboard router authenticates every request it sees.
+  const live = new LiveCounters({
+    bodyOf: channelBody(figures, roster),
+    checkEveryMs: Math.min(config.FIGURES_REFRESH_MS, 1_000),
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    maxClients: config.STREAM_MAX_CLIENTS,
+    logger,
+  });
+  figures.onRefreshed(live.checkNow);
+  const routes = express.Router();
+  routes.use(streamRoutes({ figures, roster, auth, live }));
+  routes.use(exportRoutes({ attendances, corrections, reports, roster, figures, auth }));
+  routes.use(officeRoutes({ corrections, roster, publisher: new CorrectionPublisher(producer, config.KAFKA_TOPIC), claims, auth, timeZone: config.ATTENDANCE_TIMEZONE, now, logger }));
+  routes.use(dashboardRoutes({ attendances, corrections, reports, roster, figures, auth }));
 
   registerSchoolMetrics(registry, figures);
 
@@ -126,17 +159,20 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     },
     isStopping: () => stopping,
     corsOrigins: config.CORS_ORIGINS,
-    routes: dashboardRoutes({ attendances, reports, roster, figures, auth: new BearerAuth(staffTokens) }),
+    routes,
   });
   const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
 
   const stop = once(async () => {
     stopping = true;
+    // Open streams would hold the server open until the shutdown timeout: end them first (clients reconnect elsewhere).
+    live.close();
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await consumer?.stop();
     await figures?.stop();
+    await schedule.stop();
     await staffTokens.stop();
-    await Promise.allSettled([admin.disconnect(), mongo.client.close()]);
+    await Promise.allSettled([admin.disconnect(), producer.disconnect(), claims?.close(), mongo.client.close()]);
   });
   return { port: boundPort(server), stop, ...(consumer ? { consumer } : {}) };
 }

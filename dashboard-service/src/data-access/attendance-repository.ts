@@ -84,6 +84,22 @@ export class AttendanceRepository implements AttendanceStore {
     return documents.map((document) => document.userId);
   }
 
+  /** Late check-ins of a school's day (whether or not the student left since), in user id order after `afterUserId`. */
+  async lateOf(schoolId: string, day: string, afterUserId: string | undefined, limit: number): Promise<StudentDay[]> {
+    const filter = { schoolId, day, type: 'checkin' as const, lateMinutes: { $gt: 0 }, ...(afterUserId === undefined ? {} : { userId: { $gt: afterUserId } }) };
+    const page = await this.collection.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(limit).toArray();
+    const checkOuts = await findByIds(this.collection, page.map((document) => attendanceId(document.userId, day, 'checkout')));
+    return page.map((document) => {
+      const checkOut = checkOuts.get(attendanceId(document.userId, day, 'checkout'));
+      return { userId: document.userId, checkIn: document, ...(checkOut ? { checkOut } : {}) };
+    });
+  }
+
+  /** A school's records of a day for the students `from`..`to` (a page of the roster, in id order): exports read one page at a time. */
+  async rangeOf(schoolId: string, day: string, from: string, to: string): Promise<AttendanceDocument[]> {
+    return this.collection.find({ schoolId, day, userId: { $gte: from, $lte: to } }, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+  }
+
   /**
    * Present (checked in, not out) or checked-out students of a school's day,
    * in user id order after `afterUserId`. A page of the listed type is read

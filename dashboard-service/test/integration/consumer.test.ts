@@ -8,7 +8,7 @@ import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
 const schools = ['north', 'south', 'east'];
-type Totals = { checkIns: number; checkOuts: number; fevers: number };
+type Totals = { checkIns: number; checkOuts: number; fevers: number; lates: number; excused: number };
 
 /**
  * Each test has its own data: a namespace (topic, group, database), an
@@ -19,7 +19,7 @@ async function consumerFixture(label: string) {
   const ns = testNamespace(label);
   const attendance: RunningService = await runAttendanceService(ns, {}, undefined, schools);
   const mongo: MongoConnection = await connectMongo(ns.mongoUrl);
-  let expected: Totals = { checkIns: 0, checkOuts: 0, fevers: 0 };
+  let expected: Totals = { checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 };
 
   /** Checks in `count` new students (every 7th with a fever) and checks out every other one, through the HTTP API. */
   async function sendDay(count: number): Promise<Totals> {
@@ -31,7 +31,7 @@ async function consumerFixture(label: string) {
       expect(sent.statuses.every((status) => status === 200)).toBe(true);
       expect(sent.accepted).toBe(batch.length);
     }
-    return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length };
+    return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length, lates: 0, excused: 0 };
   }
 
   return {
@@ -40,7 +40,7 @@ async function consumerFixture(label: string) {
     sendDay,
     /** Adds what a sent day counts to what this test expects. */
     add: (more: Totals): void => {
-      expected = { checkIns: expected.checkIns + more.checkIns, checkOuts: expected.checkOuts + more.checkOuts, fevers: expected.fevers + more.fevers };
+      expected = { checkIns: expected.checkIns + more.checkIns, checkOuts: expected.checkOuts + more.checkOuts, fevers: expected.fevers + more.fevers, lates: expected.lates + more.lates, excused: expected.excused + more.excused };
     },
     waitForTotals: async (timeoutMs = 60_000): Promise<void> => {
       await waitFor(
@@ -120,7 +120,7 @@ describe('the dashboard consumer', () => {
   it('ends with exact reports after being killed with SIGKILL in the middle of its work', async () => {
     const { ns, mongo, sendDay, add, waitForTotals, expectReportsToMatchAttendances } = (fixture = await consumerFixture('consumer-kill'));
     // Small fetches, so the kill lands between batches of one wave (with the default 1 MB / 1 s a single batch can hold all of it).
-    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100' };
+    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100', SCHOOL_START_TIME: '23:59' };
     const victim = await spawnService('dashboard-service', env);
     const before = totalOf(await countsFromReports(mongo.db)).checkIns;
     const sent = sendDay(3000);

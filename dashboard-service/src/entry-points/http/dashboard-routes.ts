@@ -1,15 +1,20 @@
-import { AppError, addDays, describeIssues, entityId, type BearerAuth } from '@attendance/common';
+import { AppError, addDays, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals } from '../../domain/school-summary.ts';
+import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
+import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
+import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
+import { dayStatuses } from '../../domain/student-day.ts';
 import { assertAdmin, assertMayReadSchool, visibleSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { parseInput } from './parse-input.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
+  corrections: CorrectionRepository;
   reports: ReportRepository;
   roster: RosterRepository;
   figures: OpenDayFigures;
@@ -20,12 +25,6 @@ export interface DashboardDeps {
 const MAX_SERIES_DAYS = 366;
 
 const limit = z.coerce.number().int().min(1).max(1000).default(50);
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsed.error) });
-  return parsed.data;
-}
 
 const schoolsQuery = z.strictObject({
   sort: z.enum(sortKeys).default('checkIns'),
@@ -40,19 +39,23 @@ const reportsQuery = z
 
 const attendancesQuery = z.strictObject({
   day: z.iso.date().optional(),
-  status: z.enum(['present', 'absent', 'checked-out']).default('present'),
+  status: z.enum(dayStatuses).default('present'),
   limit,
   cursor: entityId.optional(),
 });
 
 const schoolParams = z.object({ id: entityId });
 
-function listItem({ userId, checkIn, checkOut }: StudentDay) {
+function listItem({ userId, checkIn, checkOut }: StudentDay, names: Map<string, { name: string }>, excuses: Map<string, ExcuseDocument>) {
+  const excuse = excuses.get(userId);
   return {
     userId,
-    checkIn: checkIn ? { at: checkIn.at, temperature: checkIn.temperature } : null,
-    checkOut: checkOut ? { at: checkOut.at, temperature: checkOut.temperature } : null,
+    ...(names.has(userId) ? { name: names.get(userId)?.name } : {}),
+    checkIn: checkIn ? { at: checkIn.at, temperature: checkIn.temperature ?? null } : null,
+    checkOut: checkOut ? { at: checkOut.at, temperature: checkOut.temperature ?? null } : null,
     fever: Boolean(checkIn?.fever || checkOut?.fever),
+    lateMinutes: checkIn?.lateMinutes ?? 0,
+    excused: excuse ? { reason: excuse.reason, note: excuse.note ?? null } : null,
   };
 }
 
@@ -69,7 +72,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   router.use(auth.middleware);
 
   router.get('/schools', async (req, res) => {
-    const query = parse(schoolsQuery, req.query);
+    const query = parseInput(schoolsQuery, req.query);
     const day = today();
     // A school token lists its own school only (the list's shape stays the same).
     const visible = visibleSchool(auth.credentialOf(req));
@@ -82,55 +85,45 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/stats/today', (req, res) => {
     assertAdmin(auth.credentialOf(req));
-    const day = today();
-    const counts = sumCounts([...figures.bySchool(day).values()]);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...counts, presentNow: Math.max(0, counts.checkIns - counts.checkOuts) });
+    res.json(statsToday(figures));
   });
 
   router.get('/schools/:id', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const day = today();
-    const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
-    if (!school && !counts) throw new AppError('school-not-found', `no school ${id}`, 404);
+    if (!school && !figures.bySchool(today()).has(id)) throw new AppError('school-not-found', `no school ${id}`, 404);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...toTotals(id, school?.name ?? id, counts) });
+    res.json(await schoolToday(figures, deps.roster, id, school?.name ?? id));
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parse(reportsQuery, req.query);
+    const query = parseInput(reportsQuery, req.query);
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
-    const days: string[] = [];
-    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-    // Open days from the live figures, closed ones from the school's closed reports (one document per day).
-    const closed = await deps.reports.closedReportsOf(id, days.filter((day) => !figures.isOpen(day)));
-    const series = days.map((day) => {
-      const counts = figures.isOpen(day) ? figures.bySchool(day).get(id) : closed.get(day);
-      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0 };
-    });
+    const series = await schoolSeries(figures, deps.reports, id, from, to);
     res.json({ schoolId: id, from, to, series });
   });
 
   router.get('/schools/:id/attendances', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parse(attendancesQuery, req.query);
+    const query = parseInput(attendancesQuery, req.query);
     const day = query.day ?? today();
     if (query.status === 'absent') {
-      const present = new Set(await deps.attendances.userIdsOf(id, day));
-      const items: { userId: string; name: string }[] = [];
+      const [present, excused] = await Promise.all([deps.attendances.userIdsOf(id, day), deps.corrections.excusesOf(id, day, undefined, Number.MAX_SAFE_INTEGER)]);
+      const away = new Set([...present, ...excused.map((excuse) => excuse.userId)]);
+      const items: ReturnType<typeof listItem>[] = [];
       let after = query.cursor;
-      // Page through the roster, skipping students who came, until the page is full.
+      // Page through the roster, skipping students who came or are excused, until the page is full.
       while (items.length < query.limit) {
         const students = await deps.roster.studentsAfter(id, after, Math.max(query.limit * 2, 100));
         for (const student of students) {
-          if (!present.has(student._id) && items.length < query.limit) items.push({ userId: student._id, name: student.name });
+          if (!away.has(student._id) && items.length < query.limit) items.push(listItem({ userId: student._id }, new Map([[student._id, student]]), new Map()));
         }
         if (students.length === 0) break;
         after = students.at(-1)?._id;
@@ -140,7 +133,13 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
       return;
     }
-    const items = (await deps.attendances.listOf(id, day, query.status, query.cursor, query.limit)).map(listItem);
+    let days: StudentDay[];
+    if (query.status === 'excused') days = (await deps.corrections.excusesOf(id, day, query.cursor, query.limit)).map((excuse) => ({ userId: excuse.userId }));
+    else if (query.status === 'late') days = await deps.attendances.lateOf(id, day, query.cursor, query.limit);
+    else days = await deps.attendances.listOf(id, day, query.status === 'checked-out' ? 'checked-out' : 'present', query.cursor, query.limit);
+    const userIds = days.map((item) => item.userId);
+    const [names, excuses] = await Promise.all([deps.roster.studentsByIds(userIds), deps.corrections.excusesByUser(userIds, day)]);
+    const items = days.map((item) => listItem(item, names, excuses));
     const nextCursor = items.length === query.limit ? items.at(-1)?.userId : undefined;
     res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
   });
