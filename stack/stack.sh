@@ -435,6 +435,8 @@ install_system_packages() {
     missing+=(postgresql)
   fi
   if ! have prometheus; then missing+=(prometheus); fi
+  # The office page's browser tests drive Debian's chromium (playwright-core never downloads a browser).
+  if ! have chromium; then missing+=(chromium); fi
   ((${#missing[@]})) || return 0
   say "${missing[*]}: installing Debian package(s) with apt-get…"
   apt_install "${missing[@]}"
@@ -442,6 +444,7 @@ install_system_packages() {
   PG_BIN=""
   pg_bin_dir >/dev/null || die "postgresql server binaries still missing after apt-get install (/usr/lib/postgresql/*/bin)"
   have prometheus || die "prometheus still missing after apt-get install"
+  have chromium || die "chromium still missing after apt-get install"
 }
 
 java_bin() {
