@@ -15,6 +15,7 @@ import {
   type ServiceHandle,
   type StaffTokenDocument,
 } from '@attendance/common';
+import express from 'express';
 import type { Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
@@ -24,6 +25,9 @@ import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import type { StaffCaller } from './domain/staff-access.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
+import { dayRosterRoutes } from './entry-points/http/day-roster-routes.ts';
+import { officePageRoutes } from './entry-points/http/office-page-routes.ts';
+import { DayRosterReader } from './data-access/day-roster-reader.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
@@ -57,6 +61,8 @@ export interface DashboardHandle extends ServiceHandle {
  */
 export async function start(options: StartOptions = {}): Promise<DashboardHandle> {
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
+  // Bundled before any connection is opened: a page that does not build fails the start with nothing to close.
+  const officePage = await officePageRoutes();
 
   const mongo = await connectMongo(config.MONGO_URL);
   const attendances = new AttendanceRepository(mongo.db);
@@ -120,6 +126,13 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
 
   registerSchoolMetrics(registry, figures);
 
+  // The office page's HTML and assets need no credential, so they come before the API's routes (which all need one).
+  const auth = new BearerAuth(staffTokens);
+  const routes = express.Router();
+  routes.use(officePage);
+  routes.use(dayRosterRoutes({ reader: new DayRosterReader(mongo.db), auth, today: figures.today.bind(figures) }));
+  routes.use(dashboardRoutes({ attendances, reports, roster, figures, auth }));
+
   let stopping = false;
   const app = createServiceApp({
     prefix: 'dashboard',
@@ -132,7 +145,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     },
     isStopping: () => stopping,
     corsOrigins: config.CORS_ORIGINS,
-    routes: dashboardRoutes({ attendances, reports, roster, figures, auth: new BearerAuth(staffTokens) }),
+    routes,
   });
   const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
 
