@@ -148,6 +148,27 @@ describe('the school office page', () => {
     await context.close();
   });
 
+  it('says so when the service becomes unavailable while the page is open', async () => {
+    // A second dashboard (a read replica, no consumer) that this test stops: a real outage, not a faked answer.
+    const replica = await runDashboardService(ns, { CONSUMER_ENABLED: 'false', FIGURES_REFRESH_MS: '200' });
+    try {
+      await waitFor(async () => (await getJson(`${replica.url}/schools/office-a`, tokenA.token)).status === 200, { what: 'the replica to know the token' });
+      const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
+      const page = await context.newPage();
+      await signIn(page, replica.url, tokenA.token);
+      await waitForRoster(page);
+      expect(await page.locator('.banner').isHidden()).toBe(true);
+      await replica.handle.stop();
+      await page.locator('#live[data-live="reconnecting"]').waitFor({ timeout: 10_000 });
+      await page.locator('.banner', { hasText: 'unavailable' }).waitFor({ timeout: 10_000 });
+      // What was shown stays on screen, marked out of date.
+      expect(await page.locator('#roster tbody tr').count()).toBeGreaterThan(0);
+      await context.close();
+    } finally {
+      await replica.handle.stop();
+    }
+  });
+
   it('stays responsive with 10,000 students: first render and filtering are measured', async () => {
     const { context, page } = await openAs(tokenBig.token);
     // The first opening of a school reads its roster from the store; later ones (any tab) find it cached and read only the day's records.
