@@ -17,7 +17,7 @@ import { waitFor } from '../../../test/support/wait-for.ts';
 const ns = testNamespace('office');
 const BIG_SCHOOL_STUDENTS = 10_000;
 let attendance: RunningService;
-let dashboard: RunningService;
+let dashboard: RunningService & { adminToken: string };
 let mongo: MongoConnection;
 let browser: Browser;
 let tokenA: { id: string; token: string };
@@ -117,6 +117,21 @@ describe('the school office page', () => {
     await page.getByLabel('Search').fill('Pupil A39');
     await expect.poll(() => page.locator('#roster tbody tr').count()).toBe(1);
     expect(await page.locator('#roster tbody tr').first().getAttribute('data-status')).toBe('absent');
+    await context.close();
+  });
+
+  it('lets an admin token pick any school', async () => {
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/`);
+    await page.getByLabel('Staff token').fill(dashboard.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Find a school').fill('birch');
+    await page.getByRole('link', { name: /Birch Primary/ }).click();
+    await page.waitForURL(/\/schools\/office-b$/);
+    await waitForRoster(page);
+    expect(await page.locator('#school-title').textContent()).toBe('Birch Primary');
+    expect(await page.getByRole('link', { name: 'All schools' }).isVisible()).toBe(true);
     await context.close();
   });
 
