@@ -130,7 +130,15 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   const auth = new BearerAuth(staffTokens);
   const routes = express.Router();
   routes.use(officePage);
-  routes.use(dayRosterRoutes({ reader: new DayRosterReader(mongo.db), auth, today: figures.today.bind(figures) }));
+  const openFigures = figures;
+  routes.use(
+    dayRosterRoutes({
+      reader: new DayRosterReader(mongo.db),
+      auth,
+      today: () => openFigures.today(),
+      figuresVersion: (schoolId, day) => JSON.stringify(openFigures.bySchool(day).get(schoolId) ?? null),
+    }),
+  );
   routes.use(dashboardRoutes({ attendances, reports, roster, figures, auth }));
 
   let stopping = false;

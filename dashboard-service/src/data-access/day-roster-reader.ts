@@ -5,8 +5,10 @@ import type { RecordOfDay } from '../domain/day-roster.ts';
 
 /** A school's roster changes with enrolment, not with attendance: read once a minute at most. */
 const STUDENTS_TTL_MS = 60_000;
-/** Schools whose student list is kept (an office page open per school; the oldest read is dropped first). */
+/** Schools whose student list and day are kept (an office page open per school; the oldest is dropped first). */
 const MAX_CACHED_SCHOOLS = 50;
+/** A day's records read under the same figures are reused at most this long (a safety net: changes move the figures). */
+const RECORDS_TTL_MS = 30_000;
 
 /**
  * Reads what the office page's day roster is made of: the school's students
@@ -18,6 +20,7 @@ export class DayRosterReader {
   private readonly attendances: Collection<AttendanceDocument>;
   private readonly cached = new Map<string, { at: number; read: Promise<{ _id: string; name: string }[]> }>();
   private readonly recordReads = new Map<string, Promise<RecordOfDay[]>>();
+  private readonly lastRecords = new Map<string, { version: string; at: number; records: RecordOfDay[] }>();
 
   constructor(db: Db) {
     this.students = db.collection<StudentDocument>(STUDENTS_COLLECTION);
@@ -57,12 +60,29 @@ export class DayRosterReader {
     return read;
   }
 
-  /** The day's records of the school; readers asking while a read runs share it (several office tabs cost one read). */
-  recordsOf(schoolId: string, day: string): Promise<RecordOfDay[]> {
+  /**
+   * The day's records of the school. `version` names the school's figures
+   * for the day (the counts the consumer writes after the records they
+   * count): while they stay the same the last read is answered again, so a
+   * reload or a second tab costs no read; readers asking while a read runs
+   * share it.
+   */
+  recordsOf(schoolId: string, day: string, version: string): Promise<RecordOfDay[]> {
     const key = `${schoolId}|${day}`;
+    const last = this.lastRecords.get(key);
+    if (last && last.version === version && Date.now() - last.at < RECORDS_TTL_MS) return Promise.resolve(last.records);
     const running = this.recordReads.get(key);
     if (running) return running;
+    const at = Date.now();
     const read = this.readRecords(schoolId, day).finally(() => this.recordReads.delete(key));
+    read.then(
+      (records) => {
+        this.lastRecords.delete(key);
+        this.lastRecords.set(key, { version, at, records });
+        if (this.lastRecords.size > MAX_CACHED_SCHOOLS) this.lastRecords.delete(this.lastRecords.keys().next().value as string);
+      },
+      () => undefined,
+    );
     this.recordReads.set(key, read);
     return read;
   }

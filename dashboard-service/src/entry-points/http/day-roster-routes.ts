@@ -9,6 +9,8 @@ export interface DayRosterDeps {
   reader: DayRosterReader;
   auth: BearerAuth<StaffCaller>;
   today: () => string;
+  /** A string that changes whenever the school's figures for the day change (see {@link DayRosterReader.recordsOf}). */
+  figuresVersion: (schoolId: string, day: string) => string;
 }
 
 const params = z.object({ id: entityId });
@@ -31,7 +33,7 @@ export function dayRosterRoutes(deps: DayRosterDeps): Router {
     const { id } = parsedParams.data;
     assertMayReadSchool(deps.auth.credentialOf(req), id);
     const day = parsedQuery.data.day ?? deps.today();
-    const [students, records] = await Promise.all([deps.reader.studentsOf(id), deps.reader.recordsOf(id, day)]);
+    const [students, records] = await Promise.all([deps.reader.studentsOf(id), deps.reader.recordsOf(id, day, deps.figuresVersion(id, day))]);
     res.json({ schoolId: id, day, columns: DAY_ROSTER_COLUMNS, rows: dayRosterRows(students, records) });
   });
   return router;
