@@ -157,9 +157,11 @@ export class StudentDialog {
         await new Promise((resolve) => setTimeout(resolve, 300));
         after = await this.load(before.userId, before.name);
       } while (after && after.history.length === before.history.length && after.status === before.status && Date.now() < deadline);
-      this.result.textContent = `${label}: done.`;
+      const shown = after !== undefined && (after.history.length !== before.history.length || after.status !== before.status);
+      // Accepted means durable in Kafka: if it is not stored yet, it will be; say so rather than "done".
+      this.result.textContent = shown ? `${label}: done.` : `${label}: accepted, it will show in a moment.`;
       this.result.dataset.tone = 'ok';
-      announce(`${label} for ${before.name}: done.`);
+      announce(`${label} for ${before.name}: ${shown ? 'done' : 'accepted'}.`);
       this.onChanged();
     } catch (err) {
       this.result.textContent = `${label} refused: ${errorText(err)}`;
