@@ -5,6 +5,7 @@ export * from './attendance-state/state-value.ts';
 export * from './bulk-buffer.ts';
 export * from './calendar-day.ts';
 export * from './config.ts';
+export * from './correction-event.ts';
 export * from './credentials/bearer-auth.ts';
 export * from './credentials/credential-cache.ts';
 export * from './credentials/credential-documents.ts';

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import { ATTENDANCES_COLLECTION, PARTITION_REPORTS_COLLECTION, type AttendanceDocument, fromPartitionReportDocument, type PartitionReportDocument, type SchoolCounts } from './stored-attendance.ts';
+import { EXCUSES_COLLECTION, type ExcuseDocument } from './correction-event.ts';
+import { addCounts, ATTENDANCES_COLLECTION, emptyCounts, PARTITION_REPORTS_COLLECTION, type AttendanceDocument, fromPartitionReportDocument, type PartitionReportDocument, type SchoolCounts } from './stored-attendance.ts';
 
 export type SchoolDayCounts = SchoolCounts;
 
@@ -13,7 +14,7 @@ const keyOf = (schoolId: string, day: string): string => `${schoolId}|${day}`;
 
 function startCounts(scope: AuditScope | undefined): Map<string, SchoolDayCounts> {
   const counts = new Map<string, SchoolDayCounts>();
-  for (const schoolId of scope?.schoolIds ?? []) for (const day of scope?.days ?? []) counts.set(keyOf(schoolId, day), { checkIns: 0, checkOuts: 0, fevers: 0 });
+  for (const schoolId of scope?.schoolIds ?? []) for (const day of scope?.days ?? []) counts.set(keyOf(schoolId, day), emptyCounts());
   return counts;
 }
 
@@ -21,7 +22,7 @@ function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | unde
   const key = keyOf(schoolId, day);
   let entry = counts.get(key);
   if (!entry && !scope) {
-    entry = { checkIns: 0, checkOuts: 0, fevers: 0 };
+    entry = emptyCounts();
     counts.set(key, entry);
   }
   return entry;
@@ -35,13 +36,18 @@ function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | unde
 export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
   const filter = scope ? { schoolId: { $in: scope.schoolIds }, day: { $in: scope.days } } : {};
-  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1 } });
+  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1, lateMinutes: 1 } });
   for await (const document of documents) {
     const entry = entryFor(counts, scope, document.schoolId, document.day);
     if (!entry) continue;
     if (document.type === 'checkin') entry.checkIns += 1;
     else entry.checkOuts += 1;
     if (document.fever) entry.fevers += 1;
+    if (document.type === 'checkin' && (document.lateMinutes ?? 0) > 0) entry.lates += 1;
+  }
+  for await (const excuse of db.collection<ExcuseDocument>(EXCUSES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1 } })) {
+    const entry = entryFor(counts, scope, excuse.schoolId, excuse.day);
+    if (entry) entry.excused += 1;
   }
   return counts;
 }
@@ -55,16 +61,14 @@ export async function countsFromReports(db: Db, scope?: AuditScope): Promise<Map
     for (const [schoolId, school] of Object.entries(report.schools)) {
       const entry = entryFor(counts, scope, schoolId, report.day);
       if (!entry) continue;
-      entry.checkIns += Number(school.checkIns);
-      entry.checkOuts += Number(school.checkOuts);
-      entry.fevers += Number(school.fevers);
+      addCounts(entry, school);
     }
   }
   return counts;
 }
 
 export function totalOf(counts: Map<string, SchoolDayCounts>): SchoolDayCounts {
-  let total: SchoolDayCounts = { checkIns: 0, checkOuts: 0, fevers: 0 };
-  for (const entry of counts.values()) total = { checkIns: total.checkIns + entry.checkIns, checkOuts: total.checkOuts + entry.checkOuts, fevers: total.fevers + entry.fevers };
+  const total = emptyCounts();
+  for (const entry of counts.values()) addCounts(total, entry);
   return total;
 }

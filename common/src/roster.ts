@@ -6,6 +6,8 @@ export interface SchoolDocument {
   _id: string;
   name: string;
   createdAt: Date;
+  /** Local start time `HH:MM` (`ATTENDANCE_TIMEZONE`): a check-in after it is late. Absent: `SCHOOL_START_TIME`. */
+  startTime?: string;
 }
 
 export interface StudentDocument {

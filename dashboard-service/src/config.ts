@@ -35,6 +35,20 @@ export const configSchema = z.object({
    */
   REPORT_OPEN_DAYS: z.coerce.number().int().min(1).max(30).default(3),
   ATTENDANCE_TIMEZONE: env.timeZone,
+  /** Local start time of a school without its own `startTime` in `schools`: a check-in after it is late. */
+  SCHOOL_START_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
+    .default('08:00'),
+  /** How often the schools' start times are read again (in the background). */
+  SCHOOLS_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** The write path's claim state, which staff corrections keep in step (a check-in added by the office lets the device's check-out through). */
+  REDIS_URL: env.redisUrl,
+  REDIS_KEY_PREFIX: env.redisKeyPrefix,
+  STATE_TTL_HOURS: env.stateTtlHours,
+  /** Live counters (`/stats/stream`, `/schools/:id/stream`): at most this many open streams per instance, then 503. */
+  STREAM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
   CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
   LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,

@@ -3,6 +3,7 @@ import {
   boundPort,
   closeServer,
   connectMongo,
+  connectRedis,
   createKafka,
   createServiceApp,
   CredentialCache,
@@ -16,9 +17,13 @@ import {
   type StaffTokenDocument,
 } from '@attendance/common';
 import express from 'express';
-import type { Admin } from 'kafkajs';
+import { Partitioners, type Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { AttendanceRepository } from './data-access/attendance-repository.ts';
+import { CorrectionClaims } from './data-access/correction-claims.ts';
+import { CorrectionPublisher } from './data-access/correction-publisher.ts';
+import { CorrectionRepository } from './data-access/correction-repository.ts';
+import { SchoolSchedule } from './data-access/school-schedule.ts';
 import { DeadLetterQueue } from './data-access/dead-letter-queue.ts';
 import { ReportRepository } from './data-access/report-repository.ts';
 import { OpenDayFigures } from './data-access/open-day-figures.ts';
@@ -28,6 +33,7 @@ import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { dayRosterRoutes } from './entry-points/http/day-roster-routes.ts';
 import { officePageRoutes } from './entry-points/http/office-page-routes.ts';
 import { DayRosterReader } from './data-access/day-roster-reader.ts';
+import { officeRoutes } from './entry-points/http/office-routes.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
@@ -69,7 +75,9 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   const reports = new ReportRepository(mongo.db);
   const deadLetters = new DeadLetterQueue(mongo.db);
   const roster = new RosterRepository(mongo.db);
-  await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes()]);
+  const corrections = new CorrectionRepository(mongo.db);
+  const schedule = new SchoolSchedule(mongo.db, config.SCHOOL_START_TIME, config.SCHOOLS_REFRESH_MS, logger);
+  await Promise.all([attendances.ensureIndexes(), deadLetters.ensureIndexes(), roster.ensureIndexes(), corrections.ensureIndexes()]);
   const staffTokens = new CredentialCache<StaffTokenDocument, StaffCaller>({
     collection: mongo.db.collection<StaffTokenDocument>(STAFF_TOKENS_COLLECTION),
     toEntry: (token) => ({ id: token._id, role: token.role, schoolId: token.schoolId }),
@@ -80,18 +88,24 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   });
   try {
     await staffTokens.start();
+    await schedule.start();
   } catch (err) {
-    await Promise.allSettled([staffTokens.stop(), mongo.client.close()]);
+    await Promise.allSettled([staffTokens.stop(), schedule.stop(), mongo.client.close()]);
     throw err;
   }
 
   const kafka = createKafka('dashboard-service', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
+  // Corrections are published like device records: acknowledged by every in-sync replica before the 202.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 } });
+  let claims: CorrectionClaims | undefined;
   let consumer: AttendanceConsumer | undefined;
   let figures: OpenDayFigures | undefined;
   try {
+    claims = new CorrectionClaims(await connectRedis(config.REDIS_URL, {}, logger), config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
     await admin.connect();
     await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
+    await producer.connect();
     figures = new OpenDayFigures(reports, topicPartitionCount(admin, config.KAFKA_TOPIC), {
       timeZone: config.ATTENDANCE_TIMEZONE,
       now,
@@ -108,7 +122,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
         partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
         logger,
         metrics: consumerMetrics(registry),
-        ports: { attendances, reports, deadLetters },
+        ports: { attendances, reports, deadLetters, corrections, schedule: { startTimeOf: schedule.startTimeOf, timeZone: config.ATTENDANCE_TIMEZONE } },
         retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
         stallMs: config.CONSUMER_STALL_SECONDS * 1000,
@@ -119,15 +133,13 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     }
   } catch (err) {
     await figures?.stop();
-    await Promise.allSettled([consumer?.stop(), admin.disconnect(), staffTokens.stop()]);
+    await Promise.allSettled([consumer?.stop(), admin.disconnect(), producer.disconnect(), claims?.close(), staffTokens.stop(), schedule.stop()]);
     await mongo.client.close();
     throw err;
   }
-
-  registerSchoolMetrics(registry, figures);
-
-  // The office page's HTML and assets need no credential, so they come before the API's routes (which all need one).
   const auth = new BearerAuth(staffTokens);
+  // The office's routes first: each route authenticates itself, while the dashboard router authenticates every request it sees.
+  // The office page's HTML and assets need no credential at all, so they come before every other route.
   const routes = express.Router();
   routes.use(officePage);
   const openFigures = figures;
@@ -139,7 +151,10 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
       figuresVersion: (schoolId, day) => JSON.stringify(openFigures.bySchool(day).get(schoolId) ?? null),
     }),
   );
-  routes.use(dashboardRoutes({ attendances, reports, roster, figures, auth }));
+  routes.use(officeRoutes({ corrections, roster, publisher: new CorrectionPublisher(producer, config.KAFKA_TOPIC), claims, auth, timeZone: config.ATTENDANCE_TIMEZONE, now, logger }));
+  routes.use(dashboardRoutes({ attendances, corrections, reports, roster, figures, auth }));
+
+  registerSchoolMetrics(registry, figures);
 
   let stopping = false;
   const app = createServiceApp({
@@ -162,8 +177,9 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await consumer?.stop();
     await figures?.stop();
+    await schedule.stop();
     await staffTokens.stop();
-    await Promise.allSettled([admin.disconnect(), mongo.client.close()]);
+    await Promise.allSettled([admin.disconnect(), producer.disconnect(), claims?.close(), mongo.client.close()]);
   });
   return { port: boundPort(server), stop, ...(consumer ? { consumer } : {}) };
 }

@@ -54,7 +54,8 @@ export async function runAttendanceService(ns: Namespace, env: Record<string, st
 /** dashboard-service on a free port, with an admin staff token (created before it starts) that `getJson` reads with. */
 export async function runDashboardService(ns: Namespace, env: Record<string, string> = {}, now?: () => number): Promise<RunningService<DashboardHandle> & { adminToken: string }> {
   const { token } = await provisionStaffToken(ns, 'admin');
-  const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', ...env });
+  // Schools start at 23:59 unless a test says otherwise (its roster's `startTime`, or SCHOOL_START_TIME): no check-in is late by accident of the hour the suite runs.
+  const config = readDashboardConfig({ ...commonEnv(ns), KAFKA_PARTITIONS: '3', KAFKA_GROUP_ID: ns.groupId, CONSUMER_RETRY_INITIAL_MS: '200', CONSUMER_RETRY_MAX_MS: '2000', SCHOOL_START_TIME: '23:59', ...env });
   const handle = await startDashboard({ config, logger: quiet, ...(now ? { now } : {}) });
   const url = `http://127.0.0.1:${handle.port}`;
   registerStaffToken(url, token);

@@ -93,6 +93,25 @@ export class AttendanceRepository implements AttendanceStore {
     return documents.map((document) => document.userId);
   }
 
+  /** Late check-ins of a school's day (whether or not the student left since), in user id order after `afterUserId`. */
+  async lateOf(schoolId: string, day: string, afterUserId: string | undefined, limit: number): Promise<StudentDay[]> {
+    const filter = { schoolId, day, type: 'checkin' as const, lateMinutes: { $gt: 0 }, ...(afterUserId === undefined ? {} : { userId: { $gt: afterUserId } }) };
+    const page = await this.collection.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(limit).toArray();
+    const checkOuts = await findByIds(this.collection, page.map((document) => attendanceId(document.userId, day, 'checkout')));
+    return page.map((document) => {
+      const checkOut = checkOuts.get(attendanceId(document.userId, day, 'checkout'));
+      return { userId: document.userId, checkIn: document, ...(checkOut ? { checkOut } : {}) };
+    });
+  }
+
+  /**
+   * A school's records of a day of one type in user id order: for exports,
+   * read as a stream and merged with the roster (constant memory).
+   */
+  streamOf(schoolId: string, day: string, type: 'checkin' | 'checkout') {
+    return this.collection.find({ schoolId, day, type }, { batchSize: 1000 }).sort({ userId: 1 });
+  }
+
   /**
    * Present (checked in, not out) or checked-out students of a school's day,
    * in user id order after `afterUserId`. A page of the listed type is read

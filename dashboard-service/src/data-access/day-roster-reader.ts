@@ -1,4 +1,4 @@
-import { ATTENDANCES_COLLECTION, READ_TIME_LIMIT_MS, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { ATTENDANCES_COLLECTION, EXCUSES_COLLECTION, READ_TIME_LIMIT_MS, STUDENTS_COLLECTION, type ExcuseDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { RecordOfDay } from '../domain/day-roster.ts';
@@ -10,21 +10,29 @@ const MAX_CACHED_SCHOOLS = 50;
 /** A day's records read under the same figures are reused at most this long (a safety net: changes move the figures). */
 const RECORDS_TTL_MS = 30_000;
 
+/** A school's day: its records (device and office-added) and the students the office excused. */
+export interface DayRecords {
+  records: RecordOfDay[];
+  excused: Set<string>;
+}
+
 /**
  * Reads what the office page's day roster is made of: the school's students
- * (cached a minute, shared by concurrent readers) and that day's records
- * (read for every request, so a check-in shows as soon as it is stored).
+ * (cached a minute, shared by concurrent readers), that day's records and
+ * its excused absences.
  */
 export class DayRosterReader {
   private readonly students: Collection<StudentDocument>;
   private readonly attendances: Collection<AttendanceDocument>;
+  private readonly excuses: Collection<ExcuseDocument>;
   private readonly cached = new Map<string, { at: number; read: Promise<{ _id: string; name: string }[]> }>();
-  private readonly recordReads = new Map<string, Promise<RecordOfDay[]>>();
-  private readonly lastRecords = new Map<string, { version: string; at: number; records: RecordOfDay[] }>();
+  private readonly recordReads = new Map<string, Promise<DayRecords>>();
+  private readonly lastRecords = new Map<string, { version: string; at: number; records: DayRecords }>();
 
   constructor(db: Db) {
     this.students = db.collection<StudentDocument>(STUDENTS_COLLECTION);
     this.attendances = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION);
+    this.excuses = db.collection<ExcuseDocument>(EXCUSES_COLLECTION);
   }
 
   /**
@@ -61,13 +69,13 @@ export class DayRosterReader {
   }
 
   /**
-   * The day's records of the school. `version` names the school's figures
+   * The day's records and excuses of the school. `version` names the school's figures
    * for the day (the counts the consumer writes after the records they
    * count): while they stay the same the last read is answered again, so a
    * reload or a second tab costs no read; readers asking while a read runs
    * share it.
    */
-  recordsOf(schoolId: string, day: string, version: string): Promise<RecordOfDay[]> {
+  recordsOf(schoolId: string, day: string, version: string): Promise<DayRecords> {
     const key = `${schoolId}|${day}`;
     const last = this.lastRecords.get(key);
     if (last && last.version === version && Date.now() - last.at < RECORDS_TTL_MS) return Promise.resolve(last.records);
@@ -87,10 +95,20 @@ export class DayRosterReader {
     return read;
   }
 
-  private async readRecords(schoolId: string, day: string): Promise<RecordOfDay[]> {
-    const documents = await this.attendances
-      .find({ schoolId, day }, { projection: { userId: 1, type: 1, at: 1, fever: 1 }, maxTimeMS: READ_TIME_LIMIT_MS })
-      .toArray();
-    return documents.map((document) => ({ userId: document.userId, type: document.type, at: document.at, fever: Boolean(document.fever) }));
+  private async readRecords(schoolId: string, day: string): Promise<DayRecords> {
+    const [documents, excuses] = await Promise.all([
+      this.attendances.find({ schoolId, day }, { projection: { userId: 1, type: 1, at: 1, fever: 1, lateMinutes: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray(),
+      this.excuses.find({ schoolId, day }, { projection: { userId: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray(),
+    ]);
+    return {
+      records: documents.map((document) => ({
+        userId: document.userId,
+        type: document.type,
+        at: document.at,
+        fever: Boolean(document.fever),
+        ...(document.lateMinutes === undefined ? {} : { lateMinutes: document.lateMinutes }),
+      })),
+      excused: new Set(excuses.map((excuse) => excuse.userId)),
+    };
   }
 }

@@ -46,7 +46,7 @@ export class ReportRepository implements PartitionReportStore {
     return document ? fromPartitionReportDocument(document) : undefined;
   }
 
-  async replace(next: PartitionReport, expectedOffset: number): Promise<boolean> {
+  async replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt?: Date): Promise<boolean> {
     this.written.delete(next._id);
     let written: boolean;
     try {
@@ -54,7 +54,8 @@ export class ReportRepository implements PartitionReportStore {
         await this.partitions.insertOne(toPartitionReportDocument(next));
         written = true;
       } else {
-        const result = await this.partitions.replaceOne({ _id: next._id, offset: expectedOffset }, toPartitionReportDocument(next));
+        const filter = { _id: next._id, offset: expectedOffset, ...(expectedUpdatedAt ? { updatedAt: expectedUpdatedAt } : {}) };
+        const result = await this.partitions.replaceOne(filter, toPartitionReportDocument(next));
         written = result.matchedCount === 1;
       }
     } catch (err) {

@@ -1,10 +1,13 @@
-import { ensureIndexes, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { ensureIndexes, findByIds, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;
+/** Roster sizes change with the roster (a seed, a new term), not during a school day. */
+const ROSTER_SIZE_TTL_MS = 10 * 60_000;
 
 export class RosterRepository {
   private schoolList: { at: number; read: Promise<SchoolDocument[]> } | undefined;
+  private readonly sizes = new Map<string, { at: number; size?: number; read?: Promise<number> }>();
   readonly schools: Collection<SchoolDocument>;
   readonly students: Collection<StudentDocument>;
 
@@ -36,6 +39,47 @@ export class RosterRepository {
 
   school(id: string): Promise<SchoolDocument | null> {
     return this.schools.findOne({ _id: id }, { maxTimeMS: READ_TIME_LIMIT_MS });
+  }
+
+  /** A student of the school, or null when the id is not on that school's roster. */
+  async student(schoolId: string, userId: string): Promise<StudentDocument | null> {
+    const student = await this.students.findOne({ _id: userId }, { maxTimeMS: READ_TIME_LIMIT_MS });
+    return student?.schoolId === schoolId ? student : null;
+  }
+
+  /** Students by id (names for a page of a list). */
+  studentsByIds(ids: string[]): Promise<Map<string, StudentDocument>> {
+    return findByIds(this.students, ids);
+  }
+
+  /**
+   * How many students the school has, counted at most every 10 minutes and
+   * shared by concurrent callers; a count past its age is served while the
+   * next one runs in the background (a count scans the school's students on
+   * FerretDB). Only the very first request for a school waits for it.
+   */
+  async sizeOf(schoolId: string): Promise<number> {
+    const known = this.sizes.get(schoolId);
+    const now = Date.now();
+    if (known?.size !== undefined && now - known.at < ROSTER_SIZE_TTL_MS) return known.size;
+    if (!known?.read) {
+      const read = this.students.countDocuments({ schoolId }, { maxTimeMS: 4 * READ_TIME_LIMIT_MS });
+      const entry = { at: known?.at ?? now, ...(known?.size === undefined ? {} : { size: known.size }), read };
+      this.sizes.set(schoolId, entry);
+      read.then(
+        (size) => this.sizes.set(schoolId, { at: Date.now(), size }),
+        () => this.sizes.set(schoolId, { at: entry.at, ...(entry.size === undefined ? {} : { size: entry.size }) }),
+      );
+    }
+    const current = this.sizes.get(schoolId);
+    if (current?.size !== undefined) return current.size;
+    return (await current?.read) ?? 0;
+  }
+
+  /** The last known size without waiting (stream ticks); undefined before the first count. */
+  knownSizeOf(schoolId: string): number | undefined {
+    void this.sizeOf(schoolId).catch(() => undefined);
+    return this.sizes.get(schoolId)?.size;
   }
 
   /** The school's students after `afterId`, in id order. */

@@ -18,6 +18,9 @@ export interface ReportEffect {
   checkIns: number;
   checkOuts: number;
   fevers: number;
+  lates: number;
+  /** Can be negative, as every count of a correction's effect. */
+  excused: number;
 }
 
 export const sourceOf = (partition: number, offset: number): Source => `${partition}:${offset}`;
@@ -35,7 +38,7 @@ export const checkInIdOf = ({ event }: SourcedEvent): string => attendanceId(eve
  * when the stored check-in's was not (`checkInFever`), so a student with two
  * high readings counts once.
  */
-export function documentOf(message: SourcedEvent, checkInFever: boolean): AttendanceDocument {
+export function documentOf(message: SourcedEvent, checkInFever: boolean, lateMinutes = 0): AttendanceDocument {
   const { event, partition, offset } = message;
   return {
     _id: documentIdOf(message),
@@ -50,6 +53,7 @@ export function documentOf(message: SourcedEvent, checkInFever: boolean): Attend
     receivedAt: new Date(event.receivedAt),
     source: sourceOf(partition, offset),
     fever: isFever(event.temperature) && (event.type === 'checkin' || !checkInFever),
+    ...(event.type === 'checkin' && lateMinutes > 0 ? { lateMinutes } : {}),
   };
 }
 
@@ -65,6 +69,8 @@ export function documentOf(message: SourcedEvent, checkInFever: boolean): Attend
 export function effectOf(message: SourcedEvent, stored: AttendanceDocument): ReportEffect {
   const { event, partition, offset } = message;
   const owns = stored.source === sourceOf(partition, offset);
+  // A correction may have changed the document since: the message's own effect is what it stored.
+  const own = stored.recorded ?? stored;
   return {
     schoolId: stored.schoolId,
     day: event.day,
@@ -72,6 +78,8 @@ export function effectOf(message: SourcedEvent, stored: AttendanceDocument): Rep
     offset,
     checkIns: owns && stored.type === 'checkin' ? 1 : 0,
     checkOuts: owns && stored.type === 'checkout' ? 1 : 0,
-    fevers: owns && stored.fever ? 1 : 0,
+    fevers: owns && own.fever ? 1 : 0,
+    lates: owns && stored.type === 'checkin' && (own.lateMinutes ?? 0) > 0 ? 1 : 0,
+    excused: 0,
   };
 }

@@ -15,23 +15,18 @@ export interface RecordOfDay {
   type: 'checkin' | 'checkout';
   at: Date;
   fever: boolean;
+  /** On a check-in after the school's start time. */
+  lateMinutes?: number;
 }
-
-/** What the day adds beyond device records (corrections): whom the office excused, who came late. */
-export interface DayMarks {
-  excused: ReadonlySet<string>;
-  late: ReadonlySet<string>;
-}
-
-export const NO_MARKS: DayMarks = { excused: new Set(), late: new Set() };
 
 /**
- * Status of each roster student: checked out, else late or present when
- * checked in, else excused or absent. Students with records who are not on
+ * Status of each roster student, by the same rule as a student's day
+ * (`statusOf` in student-day.ts): checked out, else late (the check-in has
+ * `lateMinutes`) or present when checked in, else excused (in `excused`) or absent. Students with records who are not on
  * the roster (a check-in for an id the roster does not hold) are listed too,
  * after the roster, so the page shows what the counters count.
  */
-export function dayRosterRows(students: readonly { _id: string; name: string }[], records: readonly RecordOfDay[], marks: DayMarks = NO_MARKS): DayRosterRow[] {
+export function dayRosterRows(students: readonly { _id: string; name: string }[], records: readonly RecordOfDay[], excused: ReadonlySet<string> = new Set()): DayRosterRow[] {
   const byUser = new Map<string, { in?: RecordOfDay; out?: RecordOfDay }>();
   for (const record of records) {
     const day = byUser.get(record.userId) ?? {};
@@ -41,11 +36,12 @@ export function dayRosterRows(students: readonly { _id: string; name: string }[]
   }
   const row = (userId: string, name: string): DayRosterRow => {
     const day = byUser.get(userId);
-    const status: RosterStatus = day?.out ? 'checked-out' : day?.in ? (marks.late.has(userId) ? 'late' : 'present') : marks.excused.has(userId) ? 'excused' : 'absent';
+    const status: RosterStatus = day?.out ? 'checked-out' : day?.in ? ((day.in.lateMinutes ?? 0) > 0 ? 'late' : 'present') : excused.has(userId) ? 'excused' : 'absent';
     return [userId, name, status, day?.in?.at.getTime() ?? null, day?.out?.at.getTime() ?? null, day?.in?.fever || day?.out?.fever ? 1 : 0];
   };
   const rows = students.map((student) => row(student._id, student.name));
   const onRoster = new Set(students.map((student) => student._id));
   for (const userId of byUser.keys()) if (!onRoster.has(userId)) rows.push(row(userId, userId));
+  for (const userId of excused) if (!onRoster.has(userId) && !byUser.has(userId)) rows.push(row(userId, userId));
   return rows;
 }

@@ -1,5 +1,7 @@
-import { partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
+import { addCounts, countKeys, emptyCounts, partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
 import type { ReportEffect } from './attendance-document.ts';
+
+export type { SchoolCounts };
 
 export type { PartitionReport } from '@attendance/common';
 export { partitionReportId };
@@ -36,17 +38,15 @@ export function addEffects(report: PartitionReport, effects: ReportEffect[], now
   for (const effect of effects) {
     if (effect.offset <= report.offset) continue;
     offset = Math.max(offset, effect.offset);
-    if (effect.checkIns + effect.checkOuts + effect.fevers === 0) continue;
+    // A correction's effect can hold +1 and -1 at once: only all zeros change nothing.
+    if (countKeys.every((key) => effect[key] === 0)) continue;
     let counts = schools[effect.schoolId];
-    if (!copied.has(effect.schoolId)) {
-      counts = { checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0 };
+    if (!counts || !copied.has(effect.schoolId)) {
+      counts = addCounts(emptyCounts(), counts ?? {});
       schools[effect.schoolId] = counts;
       copied.add(effect.schoolId);
     }
-    if (!counts) continue;
-    counts.checkIns += effect.checkIns;
-    counts.checkOuts += effect.checkOuts;
-    counts.fevers += effect.fevers;
+    addCounts(counts, effect);
     changed = true;
   }
   return changed ? { ...report, schools, offset, updatedAt: now } : undefined;

@@ -1,4 +1,4 @@
-import type { SchoolCounts } from '@attendance/common';
+import { addCounts, emptyCounts, type SchoolCounts } from '@attendance/common';
 
 /** A school's figures for one day, as the dashboard shows them. */
 export interface SchoolTotals {
@@ -9,9 +9,11 @@ export interface SchoolTotals {
   fevers: number;
   /** Checked in and not yet checked out. */
   presentNow: number;
+  lates: number;
+  excused: number;
 }
 
-export const sortKeys = ['checkIns', 'checkOuts', 'fevers', 'presentNow', 'schoolId', 'name'] as const;
+export const sortKeys = ['checkIns', 'checkOuts', 'fevers', 'presentNow', 'lates', 'excused', 'schoolId', 'name'] as const;
 export type SortKey = (typeof sortKeys)[number];
 
 export type Counts = SchoolCounts;
@@ -19,7 +21,12 @@ export type Counts = SchoolCounts;
 export function toTotals(schoolId: string, name: string, counts: Counts | undefined): SchoolTotals {
   const checkIns = counts?.checkIns ?? 0;
   const checkOuts = counts?.checkOuts ?? 0;
-  return { schoolId, name, checkIns, checkOuts, fevers: counts?.fevers ?? 0, presentNow: Math.max(0, checkIns - checkOuts) };
+  return { schoolId, name, checkIns, checkOuts, fevers: counts?.fevers ?? 0, presentNow: Math.max(0, checkIns - checkOuts), lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
+}
+
+/** A school's day with its roster: `absent` = roster size - check-ins - excused, floored at 0. */
+export function withRoster(totals: SchoolTotals, rosterSize: number): SchoolTotals & { absent: number; rosterSize: number } {
+  return { ...totals, absent: Math.max(0, rosterSize - totals.checkIns - totals.excused), rosterSize };
 }
 
 /**
@@ -45,9 +52,5 @@ export function sortSchoolTotals(rows: SchoolTotals[], key: SortKey, order: 'asc
 }
 
 export function sumCounts(rows: Counts[]): Counts {
-  return rows.reduce((sum, row) => ({ checkIns: sum.checkIns + row.checkIns, checkOuts: sum.checkOuts + row.checkOuts, fevers: sum.fevers + row.fevers }), {
-    checkIns: 0,
-    checkOuts: 0,
-    fevers: 0,
-  });
+  return rows.reduce((sum, row) => addCounts(sum, row), emptyCounts());
 }

@@ -1,5 +1,7 @@
-import { attendanceEventSchema, describeIssues, isFever, type AttendanceEvent } from '@attendance/common';
-import { checkInIdOf, documentIdOf, documentOf, effectOf, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
+import { attendanceEventSchema, correctionEventSchema, describeIssues, isFever, type AttendanceEvent, type CorrectionDocument, type CorrectionEvent, type DayState } from '@attendance/common';
+import { changedSlots, correctionDocumentOf } from './apply-correction.ts';
+import { checkInIdOf, documentIdOf, documentOf, effectOf, sourceOf, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
+import { lateMinutesOf, type StartTimeOf } from './late-arrival.ts';
 import { addEffects, emptyReport, groupByReport, type PartitionReport } from './partition-report.ts';
 
 /** A Kafka message as the consumer hands it over. */
@@ -34,9 +36,29 @@ export interface PartitionReportStore {
   load(id: string): Promise<PartitionReport | undefined>;
   /**
    * Writes `next` only while the stored report's offset is still
-   * `expectedOffset` (-1: while there is none). False when it moved: re-read and retry.
+   * `expectedOffset` (-1: while there is none) and, when given, its
+   * `updatedAt` still `expectedUpdatedAt` (the `reprocess` job rewrites
+   * counts under the same offset). False when it moved: re-read and retry.
    */
-  replace(next: PartitionReport, expectedOffset: number): Promise<boolean>;
+  replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt?: Date): Promise<boolean>;
+}
+
+/** Staff corrections and the student-day documents they change (rare: one user-day at a time). */
+export interface CorrectionStore {
+  /** A student's day as stored: check-in, check-out, excuse (by `_id`). */
+  loadDay(userId: string, day: string): Promise<DayState>;
+  load(id: string): Promise<CorrectionDocument | undefined>;
+  /** Inserts the correction unless its id exists; answers the stored one (this one, or the first with that id). */
+  insertNew(correction: CorrectionDocument): Promise<CorrectionDocument>;
+  /** Makes the given slots hold `after`'s documents (replace, insert or delete by `_id`): the same call twice changes nothing more. */
+  writeSlots(userId: string, day: string, after: DayState, slots: readonly (keyof DayState)[]): Promise<void>;
+  markUndone(id: string, undoneBy: string): Promise<void>;
+}
+
+/** When each school starts (late check-ins), in the attendance time zone. */
+export interface Schedule {
+  startTimeOf: StartTimeOf;
+  timeZone: string;
 }
 
 export interface DeadLetterStore {
@@ -51,6 +73,8 @@ export interface StorePorts {
   attendances: AttendanceStore;
   reports: PartitionReportStore;
   deadLetters: DeadLetterStore;
+  corrections: CorrectionStore;
+  schedule: Schedule;
 }
 
 export interface StoreSummary {
@@ -63,13 +87,18 @@ function letterFor(message: IncomingMessage, record: unknown, error: DeadLetterI
   return { id: `${message.topic}:${message.partition}:${message.offset}`, record, error, source: { topic: message.topic, partition: message.partition, offset: message.offset } };
 }
 
-function decode(message: IncomingMessage): { event: AttendanceEvent } | { letter: DeadLetterInput } {
+function decode(message: IncomingMessage): { event: AttendanceEvent } | { correction: CorrectionEvent } | { letter: DeadLetterInput } {
   const text = message.value?.toString('utf8') ?? '';
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return { letter: letterFor(message, text, { code: 'invalid-json', message: 'message value is not JSON' }) };
+  }
+  if (typeof json === 'object' && json !== null && 'kind' in json && json.kind === 'correction') {
+    const correction = correctionEventSchema.safeParse(json);
+    if (correction.success) return { correction: correction.data };
+    return { letter: letterFor(message, json, { code: 'invalid-correction', message: 'message is not a valid correction event', details: describeIssues(correction.error) }) };
   }
   const parsed = attendanceEventSchema.safeParse(json);
   if (!parsed.success) {
@@ -94,32 +123,27 @@ function decode(message: IncomingMessage): { event: AttendanceEvent } | { letter
 export async function storeMessages(messages: IncomingMessage[], ports: StorePorts, now: Date): Promise<StoreSummary> {
   const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
   const retriedLetters = new Map<string, IncomingMessage>();
-  const valid: Valid[] = [];
+  const countable: ReportEffect[] = [];
+  // Device records go in bulk; a correction (rare) splits the batch so every user's messages keep their order.
+  let run: Valid[] = [];
+  const storeRun = async (): Promise<void> => {
+    if (run.length === 0) return;
+    const stored = await storeDeviceRecords(run, ports);
+    run = [];
+    countable.push(...stored.countable);
+    failed.push(...stored.failed);
+    for (const message of stored.retried) if (message.deadLetterId) retriedLetters.set(message.deadLetterId, message);
+  };
   for (const message of messages) {
     const decoded = decode(message);
     if ('letter' in decoded) failed.push({ message, letter: decoded.letter });
-    else valid.push({ event: decoded.event, partition: message.partition, offset: message.offset, message });
+    else if ('correction' in decoded) {
+      await storeRun();
+      countable.push(await storeCorrection(decoded.correction, message, ports));
+      if (message.deadLetterId) retriedLetters.set(message.deadLetterId, message);
+    } else run.push({ event: decoded.event, partition: message.partition, offset: message.offset, message });
   }
-
-  const checkIns = valid.filter(({ event }) => event.type === 'checkin');
-  const checkOuts = valid.filter(({ event }) => event.type === 'checkout');
-  const storedCheckIns = await storeSlots(checkIns, () => false, ports.attendances);
-  const checkInFever = await checkInFevers(checkOuts, storedCheckIns.stored, ports.attendances);
-  const storedCheckOuts = await storeSlots(checkOuts, (message) => checkInFever.has(checkInIdOf(message)), ports.attendances);
-
-  const countable: ReportEffect[] = [];
-  for (const item of valid) {
-    const { stored, refused } = item.event.type === 'checkin' ? storedCheckIns : storedCheckOuts;
-    const id = documentIdOf(item);
-    const error = refused.get(id);
-    const document = stored.get(id);
-    if (error || !document) {
-      failed.push({ message: item.message, letter: letterFor(item.message, item.event, error ?? { code: 'rejected-by-database', message: 'not stored' }) });
-      continue;
-    }
-    countable.push(effectOf(item, document));
-    if (item.message.deadLetterId) retriedLetters.set(item.message.deadLetterId, item.message);
-  }
+  await storeRun();
 
   await applyReportEffects(countable, ports.reports, now);
 
@@ -135,6 +159,68 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   return { stored: countable.length, deadLettered: failed.map(({ letter }) => ({ reason: letter.error.code })) };
 }
 
+/**
+ * A run of device records, in a constant number of operations: each record
+ * is inserted as its own document (check-ins first, then check-outs, whose
+ * fever depends on the stored check-in); a slot already filled is a
+ * duplicate key, read back only to tell a redelivery from a duplicate record.
+ */
+async function storeDeviceRecords(valid: Valid[], ports: StorePorts): Promise<{ countable: ReportEffect[]; failed: { message: IncomingMessage; letter: DeadLetterInput }[]; retried: IncomingMessage[] }> {
+  const { startTimeOf, timeZone } = ports.schedule;
+  const lateOf = ({ event }: Valid): number => (event.type === 'checkin' ? lateMinutesOf(Date.parse(event.timestamp), startTimeOf(event.schoolId), timeZone) : 0);
+  const checkIns = valid.filter(({ event }) => event.type === 'checkin');
+  const checkOuts = valid.filter(({ event }) => event.type === 'checkout');
+  const storedCheckIns = await storeSlots(checkIns, () => false, lateOf, ports.attendances);
+  const checkInFever = await checkInFevers(checkOuts, storedCheckIns.stored, ports.attendances);
+  const storedCheckOuts = await storeSlots(checkOuts, (message) => checkInFever.has(checkInIdOf(message)), lateOf, ports.attendances);
+
+  const countable: ReportEffect[] = [];
+  const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
+  const retried: IncomingMessage[] = [];
+  for (const item of valid) {
+    const { stored, refused } = item.event.type === 'checkin' ? storedCheckIns : storedCheckOuts;
+    const id = documentIdOf(item);
+    const error = refused.get(id);
+    const document = stored.get(id);
+    if (error || !document) {
+      failed.push({ message: item.message, letter: letterFor(item.message, item.event, error ?? { code: 'rejected-by-database', message: 'not stored' }) });
+      continue;
+    }
+    countable.push(effectOf(item, document));
+    retried.push(item.message);
+  }
+  return { countable, failed, retried };
+}
+
+/**
+ * One correction, exactly once in effect, by the same rule as a device
+ * record: the correction document is inserted once (`_id` = its id) with the
+ * day before and after it and its effect, all decided from the day as stored
+ * at this point of the partition; it counts only when the stored document is
+ * its own (`partition:offset`). Then the day's documents are set to its
+ * `after` (idempotent: a redelivery sets them again, and every later message
+ * of that user, in the same partition, is redelivered after it and sets its
+ * own). The report's watermark applies the effect at most once.
+ */
+async function storeCorrection(event: CorrectionEvent, message: IncomingMessage, ports: StorePorts): Promise<ReportEffect> {
+  const { corrections, schedule } = ports;
+  const source = sourceOf(message.partition, message.offset);
+  let stored = await corrections.load(event.id);
+  if (!stored) {
+    const target = event.change.action === 'undo' ? await corrections.load(event.change.correctionId) : undefined;
+    const state = await corrections.loadDay(event.userId, event.day);
+    const document = correctionDocumentOf(event, state, { partition: message.partition, offset: message.offset, startTime: schedule.startTimeOf(event.schoolId), timeZone: schedule.timeZone, target });
+    stored = await corrections.insertNew(document);
+  }
+  const owns = stored.source === source;
+  if (owns && stored.status === 'applied') {
+    await corrections.writeSlots(stored.userId, stored.day, stored.after, changedSlots(stored.before, stored.after));
+    if (stored.change.action === 'undo') await corrections.markUndone(stored.change.correctionId, stored._id);
+  }
+  const effect = owns ? stored.effect : { checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 };
+  return { schoolId: event.schoolId, day: event.day, partition: message.partition, offset: message.offset, ...effect };
+}
+
 type Valid = SourcedEvent & { message: IncomingMessage };
 
 interface StoredSlots {
@@ -148,11 +234,11 @@ interface StoredSlots {
  * Slots that were already filled (a duplicate record, or this very message
  * stored before a crash) are read back, so the caller can tell which.
  */
-async function storeSlots(messages: Valid[], checkInFever: (message: Valid) => boolean, attendances: AttendanceStore): Promise<StoredSlots> {
+async function storeSlots(messages: Valid[], checkInFever: (message: Valid) => boolean, lateOf: (message: Valid) => number, attendances: AttendanceStore): Promise<StoredSlots> {
   const candidates = new Map<string, AttendanceDocument>();
   for (const message of messages) {
     const id = documentIdOf(message);
-    if (!candidates.has(id)) candidates.set(id, documentOf(message, checkInFever(message)));
+    if (!candidates.has(id)) candidates.set(id, documentOf(message, checkInFever(message), lateOf(message)));
   }
   const { existing, refused } = await attendances.insertNew([...candidates.values()]);
   const stored = new Map(candidates);
@@ -201,7 +287,7 @@ async function applyReportEffects(effects: ReportEffect[], reports: PartitionRep
       for (let race = 0; race < MAX_WATERMARK_RACES; race += 1) {
         const current: PartitionReport = (await reports.load(id)) ?? emptyReport(first.day, first.partition, now);
         const next = addEffects(current, group, now);
-        if (!next || (await reports.replace(next, current.offset))) return;
+        if (!next || (await reports.replace(next, current.offset, current.updatedAt))) return;
       }
       throw new Error(`report ${id} kept moving: another consumer is writing the same partition`);
     }),

@@ -14,7 +14,7 @@ let mongo: MongoConnection;
 const schools = ['north', 'south', 'east'];
 
 /** Checks in `count` new students (every 7th with a fever) and checks out every other one, through the HTTP API. */
-async function sendDay(count: number): Promise<{ checkIns: number; checkOuts: number; fevers: number }> {
+async function sendDay(count: number): Promise<{ checkIns: number; checkOuts: number; fevers: number; lates: number; excused: number }> {
   const users = Array.from({ length: count }, (_, i) => ({ userId: randomId(), schoolId: schools[i % schools.length] as string, fever: i % 7 === 0 }));
   const records = users.map((user) => ({ type: 'checkin', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: user.fever ? 38.4 : 36.7 }));
   const checkouts = users.filter((_, i) => i % 2 === 0).map((user) => ({ type: 'checkout', userId: user.userId, schoolId: user.schoolId, timestamp: Date.now(), temperature: 36.5 }));
@@ -23,10 +23,10 @@ async function sendDay(count: number): Promise<{ checkIns: number; checkOuts: nu
     expect(sent.statuses.every((status) => status === 200)).toBe(true);
     expect(sent.accepted).toBe(batch.length);
   }
-  return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length };
+  return { checkIns: users.length, checkOuts: checkouts.length, fevers: users.filter((user) => user.fever).length, lates: 0, excused: 0 };
 }
 
-async function waitForTotals(expected: { checkIns: number; checkOuts: number; fevers: number }, timeoutMs = 60_000) {
+async function waitForTotals(expected: { checkIns: number; checkOuts: number; fevers: number; lates: number; excused: number }, timeoutMs = 60_000) {
   await waitFor(
     async () => {
       const total = totalOf(await countsFromReports(mongo.db));
@@ -36,7 +36,7 @@ async function waitForTotals(expected: { checkIns: number; checkOuts: number; fe
   );
 }
 
-async function expectReportsToMatchAttendances(expected: { checkIns: number; checkOuts: number; fevers: number }) {
+async function expectReportsToMatchAttendances(expected: { checkIns: number; checkOuts: number; fevers: number; lates: number; excused: number }) {
   const fromAttendances = await countsFromAttendances(mongo.db);
   expect(await countsFromReports(mongo.db)).toEqual(fromAttendances);
   expect(totalOf(fromAttendances)).toEqual(expected);
@@ -55,9 +55,9 @@ afterAll(async () => {
 });
 
 describe('the dashboard consumer', () => {
-  let expected = { checkIns: 0, checkOuts: 0, fevers: 0 };
+  let expected = { checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 };
   const add = (more: typeof expected) => {
-    expected = { checkIns: expected.checkIns + more.checkIns, checkOuts: expected.checkOuts + more.checkOuts, fevers: expected.fevers + more.fevers };
+    expected = { checkIns: expected.checkIns + more.checkIns, checkOuts: expected.checkOuts + more.checkOuts, fevers: expected.fevers + more.fevers, lates: 0, excused: 0 };
   };
 
   it('stores every accepted record once and the reports match attendances exactly', async () => {
@@ -98,7 +98,7 @@ describe('the dashboard consumer', () => {
 
   it('ends with exact reports after being killed with SIGKILL in the middle of its work', async () => {
     // Small fetches, so the kill lands between batches of one wave (with the default 1 MB / 1 s a single batch can hold all of it).
-    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100' };
+    const env = { KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, KAFKA_GROUP_ID: ns.groupId, MONGO_URL: ns.mongoUrl, CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100', SCHOOL_START_TIME: '23:59' };
     const victim = await spawnService('dashboard-service', env);
     const before = totalOf(await countsFromReports(mongo.db)).checkIns;
     const sent = sendDay(3000);

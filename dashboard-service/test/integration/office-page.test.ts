@@ -120,6 +120,32 @@ describe('the school office page', () => {
     await context.close();
   });
 
+  it('excuses an absent student: "absent" becomes "excused" on the page and in the API', async () => {
+    const { context, page } = await openAs(tokenA.token);
+    await page.goto(`${dashboard.url}/schools/office-a`);
+    await waitForRoster(page);
+    const student = schoolA[35] as (typeof schoolA)[number];
+    await page.getByLabel('Search').fill(student._id);
+    await expect.poll(() => page.locator('#roster tbody tr').first().getAttribute('data-status')).toBe('absent');
+    const excusedBefore = await counterValue(page, 'excused');
+    await page.locator('#roster tbody button').first().click();
+    await page.getByLabel('Reason').selectOption('sick');
+    await page.getByLabel('Note (optional)').fill('Called in at 8:05');
+    await page.getByRole('button', { name: 'Excuse absence' }).click();
+    await expect.poll(() => page.locator('dialog .result').textContent(), { timeout: 10_000 }).toBe('Excuse: done.');
+    expect(await page.locator('#student-status').textContent()).toBe('Excused');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#roster tbody tr').first().getAttribute('data-status'), { timeout: 5_000 }).toBe('excused');
+    await expect.poll(() => counterValue(page, 'excused'), { timeout: 5_000 }).toBe((excusedBefore ?? 0) + 1);
+    const day = (await getJson(`${dashboard.url}/schools/office-a/students/${student._id}/days/${new Date().toISOString().slice(0, 10)}`, tokenA.token)).body;
+    expect(day).toMatchObject({ status: 'excused', excused: { reason: 'sick', note: 'Called in at 8:05' } });
+    const excused = (await getJson(`${dashboard.url}/schools/office-a/attendances?status=excused`, tokenA.token)).body.items as { userId: string }[];
+    expect(excused.map((item) => item.userId)).toContain(student._id);
+    const absent = (await getJson(`${dashboard.url}/schools/office-a/attendances?status=absent&limit=1000`, tokenA.token)).body.items as { userId: string }[];
+    expect(absent.map((item) => item.userId)).not.toContain(student._id);
+    await context.close();
+  });
+
   it('lets an admin token pick any school', async () => {
     const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
     const page = await context.newPage();

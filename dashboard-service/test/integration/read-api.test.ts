@@ -54,23 +54,23 @@ afterAll(async () => {
 
 describe('dashboard read API', () => {
   it("GET /stats/today gives today's totals across schools", async () => {
-    expect((await getJson(`${dashboard.url}/stats/today`)).body).toEqual({ day: today, checkIns: 10, checkOuts: 3, fevers: 2, presentNow: 7 });
+    expect((await getJson(`${dashboard.url}/stats/today`)).body).toEqual({ day: today, checkIns: 10, checkOuts: 3, fevers: 2, presentNow: 7, lates: 0, excused: 0 });
   });
 
   it('GET /schools lists every school with its totals, sorted and paged', async () => {
     const first = await getJson(`${dashboard.url}/schools?sort=presentNow&order=desc&limit=2`);
     expect(first.body).toMatchObject({ day: today, total: 3, page: 1, limit: 2 });
     expect(first.body.items).toEqual([
-      { schoolId: 'big', name: 'Big School', checkIns: 8, checkOuts: 3, fevers: 2, presentNow: 5 },
-      { schoolId: 'small', name: 'Small School', checkIns: 2, checkOuts: 0, fevers: 0, presentNow: 2 },
+      { schoolId: 'big', name: 'Big School', checkIns: 8, checkOuts: 3, fevers: 2, presentNow: 5, lates: 0, excused: 0 },
+      { schoolId: 'small', name: 'Small School', checkIns: 2, checkOuts: 0, fevers: 0, presentNow: 2, lates: 0, excused: 0 },
     ]);
     const second = await getJson(`${dashboard.url}/schools?sort=presentNow&order=desc&limit=2&page=2`);
-    expect(second.body.items).toEqual([{ schoolId: 'empty', name: 'Empty School', checkIns: 0, checkOuts: 0, fevers: 0, presentNow: 0 }]);
+    expect(second.body.items).toEqual([{ schoolId: 'empty', name: 'Empty School', checkIns: 0, checkOuts: 0, fevers: 0, presentNow: 0, lates: 0, excused: 0 }]);
     expect((await getJson(`${dashboard.url}/schools?sort=height`)).status).toBe(400);
   });
 
   it('GET /schools/:id and its daily series', async () => {
-    expect((await getJson(`${dashboard.url}/schools/big`)).body).toEqual({ day: today, schoolId: 'big', name: 'Big School', checkIns: 8, checkOuts: 3, fevers: 2, presentNow: 5 });
+    expect((await getJson(`${dashboard.url}/schools/big`)).body).toEqual({ day: today, schoolId: 'big', name: 'Big School', checkIns: 8, checkOuts: 3, fevers: 2, presentNow: 5, lates: 0, excused: 0, absent: 4, rosterSize: 12 });
     expect((await getJson(`${dashboard.url}/schools/nowhere`)).status).toBe(404);
     // Past open days are read less often than today: wait for their next read.
     const series = await waitFor(
@@ -81,8 +81,8 @@ describe('dashboard read API', () => {
       { what: "yesterday's figures" },
     );
     expect(series.body.series).toEqual([
-      { day: yesterday, checkIns: 5, checkOuts: 0, fevers: 0 },
-      { day: today, checkIns: 8, checkOuts: 3, fevers: 2 },
+      { day: yesterday, checkIns: 5, checkOuts: 0, fevers: 0, lates: 0, excused: 0 },
+      { day: today, checkIns: 8, checkOuts: 3, fevers: 2, lates: 0, excused: 0 },
     ]);
     expect((await getJson(`${dashboard.url}/schools/big/reports?from=${today}&to=${yesterday}`)).status).toBe(400);
   });
@@ -90,9 +90,9 @@ describe('dashboard read API', () => {
   it("reads closed days from the school's closed reports", async () => {
     const series = await getJson(`${dashboard.url}/schools/big/reports?from=${daysAgo(11)}&to=${daysAgo(9)}`);
     expect(series.body.series).toEqual([
-      { day: daysAgo(11), checkIns: 0, checkOuts: 0, fevers: 0 },
-      { day: daysAgo(10), checkIns: 11, checkOuts: 10, fevers: 1 },
-      { day: daysAgo(9), checkIns: 0, checkOuts: 0, fevers: 0 },
+      { day: daysAgo(11), checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 },
+      { day: daysAgo(10), checkIns: 11, checkOuts: 10, fevers: 1, lates: 0, excused: 0 },
+      { day: daysAgo(9), checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 },
     ]);
   });
 
@@ -105,7 +105,7 @@ describe('dashboard read API', () => {
     expect((absentPage1.body.items as { userId: string }[]).map((item) => item.userId)).toEqual(['big-08', 'big-09', 'big-10']);
     expect(absentPage1.body.nextCursor).toBe('big-10');
     const absentPage2 = await getJson(`${dashboard.url}/schools/big/attendances?status=absent&limit=3&cursor=big-10`);
-    expect(absentPage2.body.items).toEqual([{ userId: 'big-11', name: 'Big 11' }]);
+    expect(absentPage2.body.items).toEqual([{ userId: 'big-11', name: 'Big 11', checkIn: null, checkOut: null, fever: false, lateMinutes: 0, excused: null }]);
     expect(absentPage2.body.nextCursor).toBeNull();
     const yesterdayAbsent = await getJson(`${dashboard.url}/schools/big/attendances?status=absent&day=${yesterday}&limit=100`);
     expect((yesterdayAbsent.body.items as unknown[]).length).toBe(7);

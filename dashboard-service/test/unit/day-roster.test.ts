@@ -13,13 +13,13 @@ const records: RecordOfDay[] = [
   { userId: 's1', type: 'checkin', at: at('07:50'), fever: false },
   { userId: 's2', type: 'checkin', at: at('07:55'), fever: true },
   { userId: 's2', type: 'checkout', at: at('15:00'), fever: false },
-  { userId: 's4', type: 'checkin', at: at('08:40'), fever: false },
+  { userId: 's4', type: 'checkin', at: at('08:40'), fever: false, lateMinutes: 10 },
   { userId: 'stranger', type: 'checkin', at: at('08:00'), fever: false },
 ];
 
 describe("the office page's day roster", () => {
-  it('gives each roster student a status: checked out, present, late (marked), excused (marked) or absent', () => {
-    const rows = dayRosterRows(students, records, { late: new Set(['s4']), excused: new Set(['s3']) });
+  it('gives each roster student a status: checked out, present, late (minutes late on the check-in), excused or absent', () => {
+    const rows = dayRosterRows(students, records, new Set(['s3']));
     expect(rows).toEqual([
       ['s1', 'Ada', 'present', at('07:50').getTime(), null, 0],
       ['s2', 'Bo', 'checked-out', at('07:55').getTime(), at('15:00').getTime(), 1],
@@ -30,7 +30,7 @@ describe("the office page's day roster", () => {
     ]);
   });
 
-  it('without marks, a checked-in student is present and one without records absent', () => {
+  it('without excuses, a checked-in student is present and one without records absent', () => {
     const rows = dayRosterRows(students.slice(0, 3), records.slice(0, 1));
     expect(rows.map((row) => row[2])).toEqual(['present', 'absent', 'absent']);
   });

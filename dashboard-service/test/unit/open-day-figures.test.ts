@@ -6,7 +6,7 @@ const logger = createLogger('test', 'silent');
 const now = Date.parse('2026-11-21T09:00:00Z');
 
 function report(day: string, partition: number, checkIns: number): PartitionReport {
-  return { _id: `${day}|${partition}`, day, partition, offset: checkIns, schools: { s1: { checkIns, checkOuts: 0, fevers: 0 } }, updatedAt: new Date(now) };
+  return { _id: `${day}|${partition}`, day, partition, offset: checkIns, schools: { s1: { checkIns, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } }, updatedAt: new Date(now) };
 }
 
 /** A reader whose reads finish only when the test says so, counting how many run at once. */
@@ -50,7 +50,7 @@ describe('OpenDayFigures', () => {
       await vi.advanceTimersByTimeAsync(1);
     }
     await started;
-    expect(figures.bySchool('2026-11-21').get('s1')).toEqual({ checkIns: 6, checkOuts: 0, fevers: 0 });
+    expect(figures.bySchool('2026-11-21').get('s1')).toEqual({ checkIns: 6, checkOuts: 0, fevers: 0, lates: 0, excused: 0 });
 
     gate.setCheckIns(5);
     await vi.advanceTimersByTimeAsync(150);

@@ -9,14 +9,14 @@ describe('school totals', () => {
       { _id: 'c', name: 'Gamma' },
     ],
     new Map([
-      ['a', { checkIns: 10, checkOuts: 4, fevers: 1 }],
-      ['c', { checkIns: 10, checkOuts: 9, fevers: 0 }],
-      ['z', { checkIns: 1, checkOuts: 0, fevers: 0 }],
+      ['a', { checkIns: 10, checkOuts: 4, fevers: 1, lates: 0, excused: 0 }],
+      ['c', { checkIns: 10, checkOuts: 9, fevers: 0, lates: 0, excused: 0 }],
+      ['z', { checkIns: 1, checkOuts: 0, fevers: 0, lates: 0, excused: 0 }],
     ]),
   );
 
   it('shows every school, with zeros for schools without records and present = in - out', () => {
-    expect(rows.find((row) => row.schoolId === 'b')).toEqual({ schoolId: 'b', name: 'Beta', checkIns: 0, checkOuts: 0, fevers: 0, presentNow: 0 });
+    expect(rows.find((row) => row.schoolId === 'b')).toEqual({ schoolId: 'b', name: 'Beta', checkIns: 0, checkOuts: 0, fevers: 0, presentNow: 0, lates: 0, excused: 0 });
     expect(rows.find((row) => row.schoolId === 'a')?.presentNow).toBe(6);
     expect(rows.map((row) => row.schoolId)).toContain('z');
   });

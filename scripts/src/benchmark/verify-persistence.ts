@@ -1,4 +1,4 @@
-import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common';
+import { countsFromAttendances, countsFromReports, type SchoolDayCounts, emptyCounts } from '@attendance/common';
 import type { Db } from 'mongodb';
 import type { RunExpectation } from './run-ledger.ts';
 import { attendanceIdOf, loadAttendances } from './stored-attendance.ts';
@@ -98,7 +98,7 @@ export async function verifyPersistence(db: Db, expectation: RunExpectation): Pr
   const [fromAttendances, fromReports] = await Promise.all([countsFromAttendances(db, { schoolIds, days: expectation.days }), countsFromReports(db, { schoolIds, days: expectation.days })]);
   const reportMismatches: ReportMismatch[] = [];
   for (const [key, counts] of fromAttendances) {
-    const reported = fromReports.get(key) ?? { checkIns: 0, checkOuts: 0, fevers: 0 };
+    const reported = fromReports.get(key) ?? emptyCounts();
     if (counts.checkIns !== reported.checkIns || counts.checkOuts !== reported.checkOuts || counts.fevers !== reported.fevers) {
       const [schoolId = '', day = ''] = key.split('|');
       reportMismatches.push({ schoolId, day, fromAttendances: counts, fromReports: reported });

@@ -1,4 +1,4 @@
-import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common';
+import { countsFromAttendances, countsFromReports, type SchoolDayCounts, emptyCounts } from '@attendance/common';
 import type { Db } from 'mongodb';
 import { attendanceIdOf, loadAttendances } from '../benchmark/stored-attendance.ts';
 
@@ -37,7 +37,7 @@ export async function auditReports(db: Db, schoolIds: string[], day: string): Pr
   let equal = true;
   let doubleCounted = 0;
   for (const [key, truth] of fromAttendances) {
-    const reported: SchoolDayCounts = fromReports.get(key) ?? { checkIns: 0, checkOuts: 0, fevers: 0 };
+    const reported: SchoolDayCounts = fromReports.get(key) ?? emptyCounts();
     for (const field of ['checkIns', 'checkOuts', 'fevers'] as const) {
       if (reported[field] !== truth[field]) equal = false;
       doubleCounted += Math.max(0, reported[field] - truth[field]);

@@ -38,19 +38,19 @@ afterAll(async () => {
 describe('close-reports against the real stack', () => {
   it("writes each school's closed report from the day's partition reports, and a second run skips the unchanged days", async () => {
     await mongo.db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).insertMany([
-      partitionReport(yesterday, 0, 120, { 'school-a': { checkIns: 40, checkOuts: 38, fevers: 2 }, 'school-b': { checkIns: 7, checkOuts: 7, fevers: 0 } }),
-      partitionReport(yesterday, 2, 99, { 'school-a': { checkIns: 11, checkOuts: 10, fevers: 1 } }),
-      partitionReport(twoDaysAgo, 1, 3, { 'school-b': { checkIns: 2, checkOuts: 1, fevers: 1 } }),
+      partitionReport(yesterday, 0, 120, { 'school-a': { checkIns: 40, checkOuts: 38, fevers: 2, lates: 0, excused: 0 }, 'school-b': { checkIns: 7, checkOuts: 7, fevers: 0, lates: 0, excused: 0 } }),
+      partitionReport(yesterday, 2, 99, { 'school-a': { checkIns: 11, checkOuts: 10, fevers: 1, lates: 0, excused: 0 } }),
+      partitionReport(twoDaysAgo, 1, 3, { 'school-b': { checkIns: 2, checkOuts: 1, fevers: 1, lates: 0, excused: 0 } }),
       // Today is still open: the scheduled run leaves it alone.
-      partitionReport(today, 0, 5, { 'school-a': { checkIns: 1, checkOuts: 0, fevers: 0 } }),
+      partitionReport(today, 0, 5, { 'school-a': { checkIns: 1, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } }),
     ]);
 
     const first = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
     expect(first).toMatchObject({ outcome: 'success', summary: { items: 3, closedDays: [twoDaysAgo, yesterday], unchangedDays: 0 } });
     const reports = mongo.db.collection<SchoolReport>(REPORTS_COLLECTION);
     expect(await reports.findOne({ _id: `school-a|${yesterday}` })).toMatchObject({ schoolId: 'school-a', day: yesterday, checkIns: 51, checkOuts: 48, fevers: 3, closedAt: expect.any(Date) });
-    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 7, fevers: 0 });
-    expect(await reports.findOne({ _id: `school-b|${twoDaysAgo}` })).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 1 });
+    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 7, fevers: 0, lates: 0, excused: 0 });
+    expect(await reports.findOne({ _id: `school-b|${twoDaysAgo}` })).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 1, lates: 0, excused: 0 });
     expect(await reports.findOne({ _id: `school-a|${today}` })).toBeNull();
     expect(await mongo.db.collection<ClosedDay>(CLOSED_DAYS_COLLECTION).findOne({ _id: yesterday })).toMatchObject({ partitions: 3, state: '0:120,1:-,2:99', schools: 2 });
 
@@ -59,10 +59,10 @@ describe('close-reports against the real stack', () => {
     expect(await reports.countDocuments()).toBe(3);
 
     // A late record for yesterday moves partition 1 on: the next run rewrites that day only.
-    await mongo.db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).insertOne(partitionReport(yesterday, 1, 0, { 'school-b': { checkIns: 0, checkOuts: 1, fevers: 0 } }));
+    await mongo.db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).insertOne(partitionReport(yesterday, 1, 0, { 'school-b': { checkIns: 0, checkOuts: 1, fevers: 0, lates: 0, excused: 0 } }));
     const third = await runJob(context.jobs['close-reports'], context.lock, logger, observer);
     expect(third).toMatchObject({ outcome: 'success', summary: { items: 2, closedDays: [yesterday], unchangedDays: 1 } });
-    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 8, fevers: 0 });
+    expect(await reports.findOne({ _id: `school-b|${yesterday}` })).toMatchObject({ checkIns: 7, checkOuts: 8, fevers: 0, lates: 0, excused: 0 });
     expect(await reports.countDocuments()).toBe(3);
   });
 });

@@ -110,7 +110,7 @@ describe('dead-letter retry', () => {
     await runJob(context.jobs['dlq-retry'], context.lock, logger, observer);
     await waitFor(async () => (await mongo.db.collection<DeadLetter>('dlq').findOne({ _id: `${ns.topic}:0:900001` }))?.status === 'resolved', { what: 'the entry to be resolved again' });
     const reports = await countsFromReports(mongo.db);
-    expect(reports.get(`dlq-school|${today}`)).toEqual({ checkIns: 1, checkOuts: 0, fevers: 1 });
+    expect(reports.get(`dlq-school|${today}`)).toEqual({ checkIns: 1, checkOuts: 0, fevers: 1, lates: 0, excused: 0 });
     expect(reports).toEqual(await countsFromAttendances(mongo.db));
   });
 

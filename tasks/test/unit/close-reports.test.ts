@@ -45,16 +45,16 @@ const now = () => Date.parse('2026-11-23T10:00:00Z');
 describe('close-reports', () => {
   it('writes one report per school and day, the sum of the partition reports, then marks the day', async () => {
     const stores = memoryStores(3, [
-      partitionReport('2026-11-22', 0, 41, { 'school-1': { checkIns: 10, checkOuts: 9, fevers: 1 }, 'school-2': { checkIns: 5, checkOuts: 5, fevers: 0 } }),
-      partitionReport('2026-11-22', 2, 17, { 'school-1': { checkIns: 3, checkOuts: 3, fevers: 2 } }),
-      partitionReport('2026-11-20', 1, 5, { 'school-3': { checkIns: 1, checkOuts: 0, fevers: 0 } }),
+      partitionReport('2026-11-22', 0, 41, { 'school-1': { checkIns: 10, checkOuts: 9, fevers: 1, lates: 0, excused: 0 }, 'school-2': { checkIns: 5, checkOuts: 5, fevers: 0, lates: 0, excused: 0 } }),
+      partitionReport('2026-11-22', 2, 17, { 'school-1': { checkIns: 3, checkOuts: 3, fevers: 2, lates: 0, excused: 0 } }),
+      partitionReport('2026-11-20', 1, 5, { 'school-3': { checkIns: 1, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } }),
     ]);
     const job = closeReportsJob(stores.source, stores.closed, { timeZone: 'UTC', now, lookbackDays: 3 });
 
     expect(await job.run()).toMatchObject({ items: 3, closedDays: ['2026-11-20', '2026-11-21', '2026-11-22'], unchangedDays: 0, from: '2026-11-20', to: '2026-11-22' });
-    expect(stores.reports.get('school-1|2026-11-22')).toEqual({ _id: 'school-1|2026-11-22', schoolId: 'school-1', day: '2026-11-22', checkIns: 13, checkOuts: 12, fevers: 3, closedAt: new Date(now()) });
-    expect(stores.reports.get('school-2|2026-11-22')).toMatchObject({ checkIns: 5, checkOuts: 5, fevers: 0 });
-    expect(stores.reports.get('school-3|2026-11-20')).toMatchObject({ checkIns: 1, checkOuts: 0, fevers: 0 });
+    expect(stores.reports.get('school-1|2026-11-22')).toEqual({ _id: 'school-1|2026-11-22', schoolId: 'school-1', day: '2026-11-22', checkIns: 13, checkOuts: 12, fevers: 3, lates: 0, excused: 0, closedAt: new Date(now()) });
+    expect(stores.reports.get('school-2|2026-11-22')).toMatchObject({ checkIns: 5, checkOuts: 5, fevers: 0, lates: 0, excused: 0 });
+    expect(stores.reports.get('school-3|2026-11-20')).toMatchObject({ checkIns: 1, checkOuts: 0, fevers: 0, lates: 0, excused: 0 });
     // Every partition of the topic is read by _id, including those without a report.
     expect(stores.reads[2]).toEqual(['2026-11-22|0', '2026-11-22|1', '2026-11-22|2']);
     // Reports first, marker last: a run that dies in between is redone by the next.
@@ -65,7 +65,7 @@ describe('close-reports', () => {
   });
 
   it('skips a day closed from the same partition state, and rewrites it once a partition moved on', async () => {
-    const stores = memoryStores(2, [partitionReport('2026-11-22', 0, 7, { 'school-1': { checkIns: 2, checkOuts: 0, fevers: 0 } })]);
+    const stores = memoryStores(2, [partitionReport('2026-11-22', 0, 7, { 'school-1': { checkIns: 2, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } })]);
     const job = closeReportsJob(stores.source, stores.closed, { timeZone: 'UTC', now, lookbackDays: 1 });
     await job.run();
     const writesAfterFirst = stores.writes.length;
@@ -74,13 +74,13 @@ describe('close-reports', () => {
     expect(stores.writes).toHaveLength(writesAfterFirst);
 
     // A late record (up to 48 h old) reached the day through partition 1.
-    stores.partitionReports.set('2026-11-22|1', partitionReport('2026-11-22', 1, 0, { 'school-1': { checkIns: 0, checkOuts: 1, fevers: 0 } }));
+    stores.partitionReports.set('2026-11-22|1', partitionReport('2026-11-22', 1, 0, { 'school-1': { checkIns: 0, checkOuts: 1, fevers: 0, lates: 0, excused: 0 } }));
     expect(await job.run()).toMatchObject({ items: 1, closedDays: ['2026-11-22'] });
-    expect(stores.reports.get('school-1|2026-11-22')).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 0 });
+    expect(stores.reports.get('school-1|2026-11-22')).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 0, lates: 0, excused: 0 });
   });
 
   it('closes exactly the days asked for on the command line, today included when asked', async () => {
-    const stores = memoryStores(1, [partitionReport('2026-11-23', 0, 3, { 'school-9': { checkIns: 4, checkOuts: 0, fevers: 0 } })]);
+    const stores = memoryStores(1, [partitionReport('2026-11-23', 0, 3, { 'school-9': { checkIns: 4, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } })]);
     const job = closeReportsJob(stores.source, stores.closed, { timeZone: 'UTC', now, lookbackDays: 7, days: { from: '2026-11-23', to: '2026-11-23' } });
     expect(await job.run()).toMatchObject({ items: 1, closedDays: ['2026-11-23'] });
     expect(stores.reads).toEqual([['2026-11-23|0']]);

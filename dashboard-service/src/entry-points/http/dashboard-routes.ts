@@ -1,15 +1,18 @@
-import { AppError, addDays, describeIssues, entityId, type BearerAuth } from '@attendance/common';
+import { AppError, addDays, describeIssues, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals } from '../../domain/school-summary.ts';
+import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals, withRoster } from '../../domain/school-summary.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
+import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
+import { dayStatuses } from '../../domain/student-day.ts';
 import { assertAdmin, assertMayReadSchool, visibleSchool, type StaffCaller } from '../../domain/staff-access.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
+  corrections: CorrectionRepository;
   reports: ReportRepository;
   roster: RosterRepository;
   figures: OpenDayFigures;
@@ -40,19 +43,23 @@ const reportsQuery = z
 
 const attendancesQuery = z.strictObject({
   day: z.iso.date().optional(),
-  status: z.enum(['present', 'absent', 'checked-out']).default('present'),
+  status: z.enum(dayStatuses).default('present'),
   limit,
   cursor: entityId.optional(),
 });
 
 const schoolParams = z.object({ id: entityId });
 
-function listItem({ userId, checkIn, checkOut }: StudentDay) {
+function listItem({ userId, checkIn, checkOut }: StudentDay, names: Map<string, { name: string }>, excuses: Map<string, ExcuseDocument>) {
+  const excuse = excuses.get(userId);
   return {
     userId,
-    checkIn: checkIn ? { at: checkIn.at, temperature: checkIn.temperature } : null,
-    checkOut: checkOut ? { at: checkOut.at, temperature: checkOut.temperature } : null,
+    ...(names.has(userId) ? { name: names.get(userId)?.name } : {}),
+    checkIn: checkIn ? { at: checkIn.at, temperature: checkIn.temperature ?? null } : null,
+    checkOut: checkOut ? { at: checkOut.at, temperature: checkOut.temperature ?? null } : null,
     fever: Boolean(checkIn?.fever || checkOut?.fever),
+    lateMinutes: checkIn?.lateMinutes ?? 0,
+    excused: excuse ? { reason: excuse.reason, note: excuse.note ?? null } : null,
   };
 }
 
@@ -85,7 +92,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const day = today();
     const counts = sumCounts([...figures.bySchool(day).values()]);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...counts, presentNow: Math.max(0, counts.checkIns - counts.checkOuts) });
+    res.json({ day, checkIns: counts.checkIns, checkOuts: counts.checkOuts, fevers: counts.fevers, presentNow: Math.max(0, counts.checkIns - counts.checkOuts), lates: counts.lates, excused: counts.excused });
   });
 
   router.get('/schools/:id', async (req, res) => {
@@ -95,8 +102,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
     if (!school && !counts) throw new AppError('school-not-found', `no school ${id}`, 404);
+    const rosterSize = await deps.roster.sizeOf(id);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...toTotals(id, school?.name ?? id, counts) });
+    res.json({ day, ...withRoster(toTotals(id, school?.name ?? id, counts), rosterSize) });
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
@@ -112,7 +120,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const closed = await deps.reports.closedReportsOf(id, days.filter((day) => !figures.isOpen(day)));
     const series = days.map((day) => {
       const counts = figures.isOpen(day) ? figures.bySchool(day).get(id) : closed.get(day);
-      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0 };
+      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0, lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
     });
     res.json({ schoolId: id, from, to, series });
   });
@@ -123,14 +131,15 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const query = parse(attendancesQuery, req.query);
     const day = query.day ?? today();
     if (query.status === 'absent') {
-      const present = new Set(await deps.attendances.userIdsOf(id, day));
-      const items: { userId: string; name: string }[] = [];
+      const [present, excused] = await Promise.all([deps.attendances.userIdsOf(id, day), deps.corrections.excusesOf(id, day, undefined, Number.MAX_SAFE_INTEGER)]);
+      const away = new Set([...present, ...excused.map((excuse) => excuse.userId)]);
+      const items: ReturnType<typeof listItem>[] = [];
       let after = query.cursor;
-      // Page through the roster, skipping students who came, until the page is full.
+      // Page through the roster, skipping students who came or are excused, until the page is full.
       while (items.length < query.limit) {
         const students = await deps.roster.studentsAfter(id, after, Math.max(query.limit * 2, 100));
         for (const student of students) {
-          if (!present.has(student._id) && items.length < query.limit) items.push({ userId: student._id, name: student.name });
+          if (!away.has(student._id) && items.length < query.limit) items.push(listItem({ userId: student._id }, new Map([[student._id, student]]), new Map()));
         }
         if (students.length === 0) break;
         after = students.at(-1)?._id;
@@ -140,7 +149,13 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
       return;
     }
-    const items = (await deps.attendances.listOf(id, day, query.status, query.cursor, query.limit)).map(listItem);
+    let days: StudentDay[];
+    if (query.status === 'excused') days = (await deps.corrections.excusesOf(id, day, query.cursor, query.limit)).map((excuse) => ({ userId: excuse.userId }));
+    else if (query.status === 'late') days = await deps.attendances.lateOf(id, day, query.cursor, query.limit);
+    else days = await deps.attendances.listOf(id, day, query.status === 'checked-out' ? 'checked-out' : 'present', query.cursor, query.limit);
+    const userIds = days.map((item) => item.userId);
+    const [names, excuses] = await Promise.all([deps.roster.studentsByIds(userIds), deps.corrections.excusesByUser(userIds, day)]);
+    const items = days.map((item) => listItem(item, names, excuses));
     const nextCursor = items.length === query.limit ? items.at(-1)?.userId : undefined;
     res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
   });

@@ -33,8 +33,8 @@ export function dayRosterRoutes(deps: DayRosterDeps): Router {
     const { id } = parsedParams.data;
     assertMayReadSchool(deps.auth.credentialOf(req), id);
     const day = parsedQuery.data.day ?? deps.today();
-    const [students, records] = await Promise.all([deps.reader.studentsOf(id), deps.reader.recordsOf(id, day, deps.figuresVersion(id, day))]);
-    res.json({ schoolId: id, day, columns: DAY_ROSTER_COLUMNS, rows: dayRosterRows(students, records) });
+    const [students, { records, excused }] = await Promise.all([deps.reader.studentsOf(id), deps.reader.recordsOf(id, day, deps.figuresVersion(id, day))]);
+    res.json({ schoolId: id, day, columns: DAY_ROSTER_COLUMNS, rows: dayRosterRows(students, records, excused) });
   });
   return router;
 }

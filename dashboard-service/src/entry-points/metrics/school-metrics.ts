@@ -4,7 +4,7 @@ import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 /**
  * Today's figures as gauges, from the figures the read API serves (read in
  * the background), so a scrape never waits on the store. Per-school series
- * are labelled by school id only: one series per school and figure (4,000 at
+ * are labelled by school id only: one series per school and figure (6,000 at
  * 1,000 schools), bounded by the schools that have records, never by users.
  */
 export function registerSchoolMetrics(registry: Registry, figures: OpenDayFigures): void {
@@ -14,6 +14,8 @@ export function registerSchoolMetrics(registry: Registry, figures: OpenDayFigure
     ['checkouts', 'Check-outs today', (row: { checkOuts: number }) => row.checkOuts],
     ['fevers', 'Students with a reading at or above 38.0 °C today', (row: { fevers: number }) => row.fevers],
     ['present', 'Checked in and not yet out', (row: { checkIns: number; checkOuts: number }) => Math.max(0, row.checkIns - row.checkOuts)],
+    ['lates', 'Check-ins after the school start time today', (row: { lates: number }) => row.lates],
+    ['excused', 'Absences excused by the office today', (row: { excused: number }) => row.excused],
   ] as const;
   for (const [name, help, value] of metrics) {
     new Gauge({

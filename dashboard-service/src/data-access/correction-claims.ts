@@ -1,0 +1,54 @@
+import { defineAttendanceStateCommands, encodeConfirmedState, stateLocation } from '@attendance/common';
+import type { Redis, Result } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    withdrawConfirmedState(key: string, field: string | Buffer, value: number): Result<number, Context>;
+  }
+}
+
+/** Removes a user's field only while it holds exactly the value a staff check-in wrote: never a device's later claim. */
+const withdrawScript = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+`;
+
+/**
+ * The write path's claim state (Redis), kept in step with staff corrections
+ * of the days devices can still post for, so the state machine agrees with
+ * what the office recorded: a check-in added by staff lets the device's later
+ * check-out through (and a device check-in after it gets `409
+ * already-checked-in`, which stands for the stored staff record); undoing it
+ * withdraws that state again. Written only after Kafka acknowledged the
+ * correction, with the same merge scripts as the `rebuild` job, which never
+ * move a user's state backwards or over a live claim.
+ */
+export class CorrectionClaims {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    defineAttendanceStateCommands(redis);
+    redis.defineCommand('withdrawConfirmedState', { numberOfKeys: 1, lua: withdrawScript });
+  }
+
+  async checkedIn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
+    const { key, field } = stateLocation(this.keyPrefix, day, userId);
+    await this.redis.mergeAttendanceState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }), this.ttlSeconds);
+  }
+
+  async checkedOut(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
+    const { key, field } = stateLocation(this.keyPrefix, day, userId);
+    await this.redis.mergeCheckOutState(key, field, minute, encodeConfirmedState({ checkInMinute: minute, checkOutMinute: minute, schoolId }), this.ttlSeconds);
+  }
+
+  async checkInWithdrawn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
+    const { key, field } = stateLocation(this.keyPrefix, day, userId);
+    await this.redis.withdrawConfirmedState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }));
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
