@@ -33,6 +33,12 @@ export function formatTime(epochMs: number | string | null | undefined): string 
   return new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** `HH:MM` (24 h, local) as an `<input type="time">` takes it. */
+export function timeInputValue(at: Date | number | string): string {
+  const date = new Date(at);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
 let toastTimer: number | undefined;
 
 /** A short message in the page's polite live region (read out by screen readers). */

@@ -41,7 +41,8 @@ export function monthChart(series: SeriesDay[]): HTMLElement {
       const x = left + i * slot + 1 + j * bar;
       chart.append(svg('rect', { x, y: y(value), width: Math.max(1, bar - 0.5), height: height - bottom - y(value), class: s.className }, svg('title', {}, `${day.day} ${s.label}: ${value}`)));
     });
-    if (i % 5 === 0 || i === series.length - 1) chart.append(svg('text', { x: left + i * slot + slot / 2, y: height - 6, class: 'tick', 'text-anchor': 'middle' }, day.day.slice(5)));
+    const last = i === series.length - 1;
+    if (i % 5 === 0 || last) chart.append(svg('text', { x: last ? width : left + i * slot + slot / 2, y: height - 6, class: 'tick', 'text-anchor': last ? 'end' : 'middle' }, day.day.slice(5)));
   });
   const total = (key: (typeof SERIES)[number]['key']): number => series.reduce((sum, day) => sum + (day[key] ?? 0), 0);
   const summary = `${series[0]?.day ?? ''} to ${series.at(-1)?.day ?? ''}: ${shown.map((s) => `${numberFormat.format(total(s.key))} ${s.label.toLowerCase()}`).join(', ')}.`;

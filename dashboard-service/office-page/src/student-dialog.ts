@@ -1,5 +1,5 @@
 import { ApiError, getJson, postJson, type HistoryEntry, type StudentDay } from './api.ts';
-import { announce, el, formatTime } from './dom.ts';
+import { announce, el, formatTime, timeInputValue } from './dom.ts';
 import { STATUS_LABELS } from './roster-view.ts';
 
 const REASONS = [
@@ -12,14 +12,11 @@ const REASONS = [
 /** After an action is accepted, its effect is stored by the consumer within a second or two: read the day again until it shows. */
 const SETTLE_TIMEOUT_MS = 5_000;
 
-function localTimeNow(): string {
-  const now = new Date();
-  return `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
-}
+const ACTIONS: Record<string, string> = { checkin: 'Check-in', checkout: 'Check-out', excuse: 'Absence excused', undo: 'Correction undone' };
 
 function describe(entry: HistoryEntry): string {
-  const who = entry.by ? `${entry.by.role} ${entry.by.id}` : 'device';
-  const what = entry.kind === 'device' ? `${entry.action} by the gate` : `${entry.action} by ${who}`;
+  const action = ACTIONS[entry.action] ?? entry.action;
+  const what = entry.kind === 'device' ? `${action} at the gate` : `${action} by the office (${entry.by ? `${entry.by.role} token ${entry.by.id}` : 'staff'}, at ${formatTime(entry.recordedAt)})`;
   return [what, entry.reason ? `reason: ${entry.reason}` : '', entry.note ? `“${entry.note}”` : ''].filter(Boolean).join(' · ');
 }
 
@@ -129,7 +126,7 @@ export class StudentDialog {
       const existing = action === 'checkin' ? day.checkIn : day.checkOut;
       if (action === 'checkout' && !day.checkIn) continue;
       const id = `${action}-time`;
-      const time = el('input', { type: 'time', id, name: 'time', required: true, value: existing ? formatTime(existing.at) : localTimeNow() });
+      const time = el('input', { type: 'time', id, name: 'time', required: true, value: timeInputValue(existing ? existing.at : Date.now()) });
       const label = action === 'checkin' ? (existing ? 'Correct check-in time' : 'Add missed check-in') : existing ? 'Correct check-out time' : 'Add missed check-out';
       const form = el('form', { class: 'action', 'aria-label': label }, el('label', { for: id }, `${action === 'checkin' ? 'Check-in' : 'Check-out'} time`), time, el('button', { type: 'submit' }, label));
       form.addEventListener('submit', (event) => {
