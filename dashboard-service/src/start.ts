@@ -30,6 +30,7 @@ import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import type { StaffCaller } from './domain/staff-access.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
+import { exportRoutes } from './entry-points/http/export-routes.ts';
 import { LiveCounters } from './entry-points/http/live-counters.ts';
 import { officeRoutes } from './entry-points/http/office-routes.ts';
 import { channelBody, streamRoutes } from './entry-points/http/stream-routes.ts';
@@ -146,6 +147,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   figures.onRefreshed(live.checkNow);
   const routes = express.Router();
   routes.use(streamRoutes({ figures, roster, auth, live }));
+  routes.use(exportRoutes({ attendances, corrections, reports, roster, figures, auth }));
   routes.use(officeRoutes({ corrections, roster, publisher: new CorrectionPublisher(producer, config.KAFKA_TOPIC), claims, auth, timeZone: config.ATTENDANCE_TIMEZONE, now, logger }));
   routes.use(dashboardRoutes({ attendances, corrections, reports, roster, figures, auth }));
 

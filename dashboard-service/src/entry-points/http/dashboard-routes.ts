@@ -2,7 +2,7 @@ import { AppError, addDays, describeIssues, entityId, type BearerAuth, type Excu
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
-import { schoolToday, statsToday } from './today-figures.ts';
+import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
@@ -110,14 +110,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
-    const days: string[] = [];
-    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-    // Open days from the live figures, closed ones from the school's closed reports (one document per day).
-    const closed = await deps.reports.closedReportsOf(id, days.filter((day) => !figures.isOpen(day)));
-    const series = days.map((day) => {
-      const counts = figures.isOpen(day) ? figures.bySchool(day).get(id) : closed.get(day);
-      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0, lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
-    });
+    const series = await schoolSeries(figures, deps.reports, id, from, to);
     res.json({ schoolId: id, from, to, series });
   });
 

@@ -4,7 +4,7 @@ import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
 import { assertAdmin, assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
 import type { LiveCounters } from './live-counters.ts';
-import { schoolToday, statsToday } from './today-figures.ts';
+import { schoolToday, statsToday } from './school-figures.ts';
 
 export interface StreamDeps {
   figures: OpenDayFigures;
