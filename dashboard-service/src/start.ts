@@ -33,7 +33,10 @@ import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { dayRosterRoutes } from './entry-points/http/day-roster-routes.ts';
 import { officePageRoutes } from './entry-points/http/office-page-routes.ts';
 import { DayRosterReader } from './data-access/day-roster-reader.ts';
+import { exportRoutes } from './entry-points/http/export-routes.ts';
+import { LiveCounters } from './entry-points/http/live-counters.ts';
 import { officeRoutes } from './entry-points/http/office-routes.ts';
+import { channelBody, streamRoutes } from './entry-points/http/stream-routes.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
@@ -139,6 +142,14 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   }
   const auth = new BearerAuth(staffTokens);
   // The office's routes first: each route authenticates itself, while the dashboard router authenticates every request it sees.
+  const live = new LiveCounters({
+    bodyOf: channelBody(figures, roster),
+    checkEveryMs: Math.min(config.FIGURES_REFRESH_MS, 1_000),
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    maxClients: config.STREAM_MAX_CLIENTS,
+    logger,
+  });
+  figures.onRefreshed(live.checkNow);
   // The office page's HTML and assets need no credential at all, so they come before every other route.
   const routes = express.Router();
   routes.use(officePage);
@@ -151,6 +162,8 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
       figuresVersion: (schoolId, day) => JSON.stringify(openFigures.bySchool(day).get(schoolId) ?? null),
     }),
   );
+  routes.use(streamRoutes({ figures, roster, auth, live }));
+  routes.use(exportRoutes({ attendances, corrections, reports, roster, figures, auth }));
   routes.use(officeRoutes({ corrections, roster, publisher: new CorrectionPublisher(producer, config.KAFKA_TOPIC), claims, auth, timeZone: config.ATTENDANCE_TIMEZONE, now, logger }));
   routes.use(dashboardRoutes({ attendances, corrections, reports, roster, figures, auth }));
 
@@ -174,6 +187,8 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
 
   const stop = once(async () => {
     stopping = true;
+    // Open streams would hold the server open until the shutdown timeout: end them first (clients reconnect elsewhere).
+    live.close();
     await closeServer(server, config.SHUTDOWN_TIMEOUT_MS);
     await consumer?.stop();
     await figures?.stop();

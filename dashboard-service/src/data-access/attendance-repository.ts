@@ -104,12 +104,9 @@ export class AttendanceRepository implements AttendanceStore {
     });
   }
 
-  /**
-   * A school's records of a day of one type in user id order: for exports,
-   * read as a stream and merged with the roster (constant memory).
-   */
-  streamOf(schoolId: string, day: string, type: 'checkin' | 'checkout') {
-    return this.collection.find({ schoolId, day, type }, { batchSize: 1000 }).sort({ userId: 1 });
+  /** A school's records of a day for the students `from`..`to` (a page of the roster, in id order): exports read one page at a time. */
+  async rangeOf(schoolId: string, day: string, from: string, to: string): Promise<AttendanceDocument[]> {
+    return this.collection.find({ schoolId, day, userId: { $gte: from, $lte: to } }, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
   }
 
   /**

@@ -87,9 +87,9 @@ export class CorrectionRepository implements CorrectionStore {
     return this.excuses.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(limit).toArray();
   }
 
-  /** Every excused student of a school's day, as a stream in user id order (exports, absent lists). */
-  streamExcusesOf(schoolId: string, day: string) {
-    return this.excuses.find({ schoolId, day }, { batchSize: 1000 }).sort({ userId: 1 });
+  /** Excuses of a school's day for the students `from`..`to` (a page of the roster). */
+  excusesInRange(schoolId: string, day: string, from: string, to: string): Promise<ExcuseDocument[]> {
+    return this.excuses.find({ schoolId, day, userId: { $gte: from, $lte: to } }, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
   }
 
   /** Excuses of the given students' day, by `_id`. */

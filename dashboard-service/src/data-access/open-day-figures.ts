@@ -41,6 +41,7 @@ export class OpenDayFigures {
   private running: Promise<void> | undefined;
   private stopped = false;
   private round = 0;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     private readonly reports: PartitionReportReader,
@@ -75,6 +76,11 @@ export class OpenDayFigures {
     return this.days.get(day)?.bySchool ?? new Map<string, SchoolCounts>();
   }
 
+  /** Calls `listener` after every read (live counters push right away instead of waiting for their own tick). */
+  onRefreshed(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Milliseconds since today's figures were read. */
   ageMs(): number {
     const snapshot = this.days.get(this.today());
@@ -106,6 +112,7 @@ export class OpenDayFigures {
       this.days.set(day, { bySchool, readAt: this.options.now() });
     }
     for (const day of this.days.keys()) if (!this.isOpen(day)) this.days.delete(day);
+    for (const listener of this.listeners) listener();
     const took = this.options.now() - started;
     if (took > this.options.slowMs) this.options.logger.warn({ tookMs: took, days: days.length }, 'reading report figures was slow');
   }

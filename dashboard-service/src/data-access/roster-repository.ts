@@ -82,6 +82,11 @@ export class RosterRepository {
     return this.sizes.get(schoolId)?.size;
   }
 
+  /** Every student of the school in id order, read in batches (exports: constant memory). */
+  streamStudents(schoolId: string, batchSize: number) {
+    return this.students.find({ schoolId }, { batchSize, projection: { name: 1 } }).sort({ _id: 1 });
+  }
+
   /** The school's students after `afterId`, in id order. */
   studentsAfter(schoolId: string, afterId: string | undefined, limit: number): Promise<StudentDocument[]> {
     const filter = afterId === undefined ? { schoolId } : { schoolId, _id: { $gt: afterId } };

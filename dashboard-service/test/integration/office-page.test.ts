@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterValue, launchChromium, measureOfficePage, signIn, waitForRoster, type PageGlobals } from '../../../scripts/src/office-page/browser.ts';
 import { writeResultsFile } from '../../../scripts/src/shared/results-file.ts';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
-import { getJson, postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -117,6 +117,31 @@ describe('the school office page', () => {
     await page.getByLabel('Search').fill('Pupil A39');
     await expect.poll(() => page.locator('#roster tbody tr').count()).toBe(1);
     expect(await page.locator('#roster tbody tr').first().getAttribute('data-status')).toBe('absent');
+    await context.close();
+  });
+
+  it('shows a check-in posted to attendance-service within 2 s, without a reload', async () => {
+    const { context, page } = await openAs(tokenA.token);
+    await page.goto(`${dashboard.url}/schools/office-a`);
+    await waitForRoster(page);
+    await page.locator('#live[data-live="live"]').waitFor({ timeout: 10_000 });
+    const before = await counterValue(page, 'checkIns');
+    const student = schoolA[30] as (typeof schoolA)[number];
+    await page.getByLabel('Search').fill(student._id);
+    const response = await postJson(`${attendance.url}/attendances`, checkIn(student, Date.now()));
+    expect(response.status).toBe(202);
+    const acceptedAt = Date.now();
+    // The same page (no navigation since): the counter and the student's row follow within 2 s of the 202.
+    await page.waitForFunction(
+      ([expected]) => {
+        const { document } = globalThis as unknown as PageGlobals;
+        return document.querySelector('[data-counter="checkIns"]')?.textContent === String(expected) && document.querySelector('#roster tbody tr[data-status="present"]') !== null;
+      },
+      [(before ?? 0) + 1],
+      { timeout: 2_000, polling: 50 },
+    );
+    const seenMs = Date.now() - acceptedAt;
+    process.stdout.write(`office page: check-in visible ${seenMs} ms after its 202\n`);
     await context.close();
   });
 

@@ -1,7 +1,8 @@
 import { AppError, addDays, describeIssues, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals, sumCounts, toTotals, withRoster } from '../../domain/school-summary.ts';
+import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
+import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
@@ -89,22 +90,17 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/stats/today', (req, res) => {
     assertAdmin(auth.credentialOf(req));
-    const day = today();
-    const counts = sumCounts([...figures.bySchool(day).values()]);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, checkIns: counts.checkIns, checkOuts: counts.checkOuts, fevers: counts.fevers, presentNow: Math.max(0, counts.checkIns - counts.checkOuts), lates: counts.lates, excused: counts.excused });
+    res.json(statsToday(figures));
   });
 
   router.get('/schools/:id', async (req, res) => {
     const { id } = parse(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const day = today();
-    const counts = figures.bySchool(day).get(id);
     const school = await deps.roster.school(id);
-    if (!school && !counts) throw new AppError('school-not-found', `no school ${id}`, 404);
-    const rosterSize = await deps.roster.sizeOf(id);
+    if (!school && !figures.bySchool(today()).has(id)) throw new AppError('school-not-found', `no school ${id}`, 404);
     res.setHeader('X-Figures-Age', String(figures.ageMs()));
-    res.json({ day, ...withRoster(toTotals(id, school?.name ?? id, counts), rosterSize) });
+    res.json(await schoolToday(figures, deps.roster, id, school?.name ?? id));
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
@@ -114,14 +110,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
-    const days: string[] = [];
-    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-    // Open days from the live figures, closed ones from the school's closed reports (one document per day).
-    const closed = await deps.reports.closedReportsOf(id, days.filter((day) => !figures.isOpen(day)));
-    const series = days.map((day) => {
-      const counts = figures.isOpen(day) ? figures.bySchool(day).get(id) : closed.get(day);
-      return { day, checkIns: counts?.checkIns ?? 0, checkOuts: counts?.checkOuts ?? 0, fevers: counts?.fevers ?? 0, lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
-    });
+    const series = await schoolSeries(figures, deps.reports, id, from, to);
     res.json({ schoolId: id, from, to, series });
   });
 

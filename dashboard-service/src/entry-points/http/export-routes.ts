@@ -1,0 +1,125 @@
+import { once } from 'node:events';
+import { addDays, AppError, describeIssues, entityId, type BearerAuth, type DayState, type StudentDocument } from '@attendance/common';
+import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { AttendanceRepository } from '../../data-access/attendance-repository.ts';
+import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
+import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
+import type { ReportRepository } from '../../data-access/report-repository.ts';
+import type { RosterRepository } from '../../data-access/roster-repository.ts';
+import { csvRecord } from '../../domain/csv.ts';
+import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { statusOf } from '../../domain/student-day.ts';
+import { schoolSeries } from './school-figures.ts';
+
+export interface ExportDeps {
+  attendances: AttendanceRepository;
+  corrections: CorrectionRepository;
+  reports: ReportRepository;
+  roster: RosterRepository;
+  figures: OpenDayFigures;
+  auth: BearerAuth<StaffCaller>;
+}
+
+/** Students per page of an export: what the service holds in memory at once, whatever the roster's size. */
+const PAGE = 1000;
+const MAX_SERIES_DAYS = 366;
+
+const schoolParams = z.object({ id: entityId });
+const dayQuery = z.strictObject({ day: z.iso.date().optional() });
+const rangeQuery = z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() }).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsed.error) });
+  return parsed.data;
+}
+
+function startCsv(res: Response, fileName: string): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+/** Writes a chunk and waits while the client is slower than the store (what keeps memory constant). */
+async function write(res: Response, chunk: string): Promise<void> {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+export const attendanceCsvHeader = ['userId', 'name', 'status', 'checkIn', 'checkOut', 'lateMinutes', 'excusedReason', 'excusedNote', 'temperature'];
+
+/**
+ * CSV exports, streamed: the roster is read in pages of PAGE students (id
+ * order) and each page's records and excuses by an id range, so memory stays
+ * the same at 100 or 10,000 students; the answer is written page by page,
+ * waiting for the client when it reads slower.
+ */
+export function exportRoutes(deps: ExportDeps): Router {
+  const router = express.Router();
+  const { auth } = deps;
+
+  router.get('/schools/:id/attendances.csv', auth.middleware, async (req, res) => {
+    const { id } = parse(schoolParams, req.params);
+    assertMayReadSchool(auth.credentialOf(req), id);
+    const day = parse(dayQuery, req.query).day ?? deps.figures.today();
+    if (!(await deps.roster.school(id))) throw new AppError('school-not-found', `no school ${id}`, 404);
+    const students = deps.roster.streamStudents(id, PAGE);
+    startCsv(res, `${id}-attendances-${day}.csv`);
+    try {
+      await write(res, csvRecord(attendanceCsvHeader));
+      let page: StudentDocument[] = [];
+      const flush = async (): Promise<void> => {
+        if (page.length > 0) await write(res, await pageRows(deps, id, day, page));
+        page = [];
+      };
+      for await (const student of students) {
+        page.push(student);
+        if (page.length >= PAGE) await flush();
+      }
+      await flush();
+      res.end();
+    } catch (err) {
+      // Headers are out: the only honest signal left is a cut connection (the client sees an incomplete file).
+      res.destroy(err as Error);
+    } finally {
+      await students.close();
+    }
+  });
+
+  router.get('/schools/:id/reports.csv', auth.middleware, async (req, res) => {
+    const { id } = parse(schoolParams, req.params);
+    assertMayReadSchool(auth.credentialOf(req), id);
+    const query = parse(rangeQuery, req.query);
+    const to = query.to ?? deps.figures.today();
+    const from = query.from ?? addDays(to, -6);
+    if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
+    const series = await schoolSeries(deps.figures, deps.reports, id, from, to);
+    startCsv(res, `${id}-reports-${from}-${to}.csv`);
+    res.end(csvRecord(['day', 'checkIns', 'checkOuts', 'fevers', 'lates', 'excused']) + series.map((row) => csvRecord([row.day, row.checkIns, row.checkOuts, row.fevers, row.lates, row.excused])).join(''));
+  });
+
+  return router;
+}
+
+/** One CSV row per student of the page, from the page's records and excuses (read by the page's id range). */
+async function pageRows(deps: ExportDeps, schoolId: string, day: string, page: StudentDocument[]): Promise<string> {
+  const from = page[0]?._id as string;
+  const to = page.at(-1)?._id as string;
+  const [records, excuses] = await Promise.all([deps.attendances.rangeOf(schoolId, day, from, to), deps.corrections.excusesInRange(schoolId, day, from, to)]);
+  const days = new Map<string, DayState>();
+  const dayOf = (userId: string): DayState => {
+    let state = days.get(userId);
+    if (!state) days.set(userId, (state = { checkIn: null, checkOut: null, excuse: null }));
+    return state;
+  };
+  for (const record of records) dayOf(record.userId)[record.type === 'checkin' ? 'checkIn' : 'checkOut'] = record;
+  for (const excuse of excuses) dayOf(excuse.userId).excuse = excuse;
+  let text = '';
+  for (const student of page) {
+    const state = days.get(student._id) ?? { checkIn: null, checkOut: null, excuse: null };
+    const temperature = state.checkIn?.temperature ?? state.checkOut?.temperature;
+    text += csvRecord([student._id, student.name, statusOf(state), state.checkIn?.at, state.checkOut?.at, state.checkIn?.lateMinutes ?? 0, state.excuse?.reason, state.excuse?.note, temperature]);
+  }
+  return text;
+}
