@@ -171,6 +171,21 @@ describe('the school office page', () => {
     await context.close();
   });
 
+  it("downloads today's attendance as CSV with the signed-in token", async () => {
+    const { context, page } = await openAs(tokenA.token);
+    await page.goto(`${dashboard.url}/schools/office-a`);
+    await waitForRoster(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: "Today's attendance (CSV)" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^office-a-\d{4}-\d{2}-\d{2}\.csv$/);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const csv = Buffer.concat(chunks).toString('utf8');
+    expect(csv.split('\n')[0]).toContain('userId');
+    expect(csv).toContain('office-a-00000');
+    await context.close();
+  });
+
   it('lets an admin token pick any school', async () => {
     const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
     const page = await context.newPage();
