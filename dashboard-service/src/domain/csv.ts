@@ -4,12 +4,12 @@
  * A field that starts with =, +, - or @ gets no special treatment: the export
  * is data, and spreadsheet users import it as text.
  */
-export function csvField(value: unknown): string {
+export function csvField(value: string | number | Date | null | undefined): string {
   if (value === null || value === undefined) return '';
   const text = value instanceof Date ? value.toISOString() : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvRecord(fields: unknown[]): string {
+export function csvRecord(fields: (string | number | Date | null | undefined)[]): string {
   return `${fields.map(csvField).join(',')}\r\n`;
 }
