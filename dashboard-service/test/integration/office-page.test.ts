@@ -145,7 +145,7 @@ describe('the school office page', () => {
     await context.close();
   });
 
-  it('excuses an absent student: "absent" becomes "excused" on the page and in the API', async () => {
+  it('excuses an absent student: "absent" becomes "excused" on the page and in the API; undoing it makes them absent again', async () => {
     const { context, page } = await openAs(tokenA.token);
     await page.goto(`${dashboard.url}/schools/office-a`);
     await waitForRoster(page);
@@ -168,6 +168,32 @@ describe('the school office page', () => {
     expect(excused.map((item) => item.userId)).toContain(student._id);
     const absent = (await getJson(`${dashboard.url}/schools/office-a/attendances?status=absent&limit=1000`, tokenA.token)).body.items as { userId: string }[];
     expect(absent.map((item) => item.userId)).not.toContain(student._id);
+    // The office undoes its own excuse: the student is absent again.
+    await page.locator('#roster tbody button').first().click();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.locator('dialog .result').textContent(), { timeout: 10_000 }).toBe('Undo: done.');
+    expect(await page.locator('#student-status').textContent()).toBe('Absent');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#roster tbody tr').first().getAttribute('data-status'), { timeout: 5_000 }).toBe('absent');
+    await context.close();
+  });
+
+  it('adds a missed check-in: the student leaves "absent" on the page and the counter follows', async () => {
+    const { context, page } = await openAs(tokenA.token);
+    await page.goto(`${dashboard.url}/schools/office-a`);
+    await waitForRoster(page);
+    const student = schoolA[36] as (typeof schoolA)[number];
+    await page.getByLabel('Search').fill(student._id);
+    await expect.poll(() => page.locator('#roster tbody tr').first().getAttribute('data-status')).toBe('absent');
+    const checkInsBefore = (await counterValue(page, 'checkIns')) ?? 0;
+    await page.locator('#roster tbody button').first().click();
+    await page.getByLabel('Check-in time').fill('07:45');
+    await page.getByRole('button', { name: 'Add missed check-in' }).click();
+    await expect.poll(() => page.locator('dialog .result').textContent(), { timeout: 10_000 }).toBe('Add missed check-in: done.');
+    expect(await page.locator('dialog .history').textContent()).toContain('Check-in by the office');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#roster tbody tr').first().getAttribute('data-status'), { timeout: 5_000 }).not.toBe('absent');
+    await expect.poll(() => counterValue(page, 'checkIns'), { timeout: 5_000 }).toBe(checkInsBefore + 1);
     await context.close();
   });
 
