@@ -1,4 +1,4 @@
-import { connectMongo, connectRedis, createKafka, type Logger, type MongoConnection } from '@attendance/common';
+import { connectMongo, connectRedis, createKafka, dayOf, type Logger, type MongoConnection } from '@attendance/common';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -6,11 +6,12 @@ import { MongoAttendanceSource } from './data-access/attendance-source.ts';
 import { AttendanceStateStore } from './data-access/attendance-state-store.ts';
 import { DeadLetterStore, KafkaRepublisher } from './data-access/dead-letter-store.ts';
 import { JobLock } from './data-access/job-lock.ts';
-import { MongoClosedReports, MongoPartitionReports } from './data-access/report-store.ts';
+import { MongoClosedReports, MongoPartitionReports, MongoRecountSource } from './data-access/report-store.ts';
 import type { Job, JobName } from './domain/job-runner.ts';
 import { closeReportsJob } from './domain/jobs/close-reports.ts';
 import { deadLetterRetryJob } from './domain/jobs/dead-letter-retry.ts';
 import { rebuildStateJob } from './domain/jobs/rebuild-state.ts';
+import { reprocessJob } from './domain/jobs/reprocess.ts';
 import { rolloverJob } from './domain/jobs/rollover.ts';
 
 export interface JobContext {
@@ -29,6 +30,8 @@ export interface JobContextOptions {
   rebuildDay?: string;
   /** The days `close-reports` closes (default the lookback up to yesterday). */
   closeDays?: { from: string; to: string };
+  /** The days (and school) `reprocess` recounts (default today); progress lines for the command line. */
+  reprocess?: { from: string; to: string; schoolId?: string; onProgress?: (line: string) => void };
 }
 
 /** Connects the clients the jobs need and builds every job; shared by the cron service and the command line. */
@@ -51,6 +54,9 @@ export async function createJobContext(config: Config, logger: Logger, options: 
     await Promise.allSettled([producer.disconnect(), mongo.client.close()]);
     throw err;
   }
+  const partitionReports = new MongoPartitionReports(mongo.db, admin, config.KAFKA_TOPIC);
+  const closedReports = new MongoClosedReports(mongo.db);
+  const today = dayOf(now(), config.ATTENDANCE_TIMEZONE);
   const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
   const jobs: Record<JobName, Job> = {
     rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }),
@@ -68,11 +74,19 @@ export async function createJobContext(config: Config, logger: Logger, options: 
       pageSize: 5000,
       ...(options.rebuildDay ? { day: options.rebuildDay } : {}),
     }),
-    'close-reports': closeReportsJob(new MongoPartitionReports(mongo.db, admin, config.KAFKA_TOPIC), new MongoClosedReports(mongo.db), {
+    'close-reports': closeReportsJob(partitionReports, closedReports, {
       timeZone: config.ATTENDANCE_TIMEZONE,
       now,
       lookbackDays: config.CLOSE_REPORTS_LOOKBACK_DAYS,
       ...(options.closeDays ? { days: options.closeDays } : {}),
+    }),
+    reprocess: reprocessJob(partitionReports, partitionReports, new MongoRecountSource(mongo.db), closedReports, {
+      from: options.reprocess?.from ?? today,
+      to: options.reprocess?.to ?? today,
+      ...(options.reprocess?.schoolId === undefined ? {} : { schoolId: options.reprocess.schoolId }),
+      ...(options.reprocess?.onProgress ? { onProgress: options.reprocess.onProgress } : {}),
+      timeZone: config.ATTENDANCE_TIMEZONE,
+      now,
     }),
   };
   return {

@@ -3,14 +3,20 @@ import type { Redis, Result } from 'ioredis';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    withdrawConfirmedState(key: string, field: string | Buffer, value: number): Result<number, Context>;
+    replaceConfirmedState(key: string, field: string | Buffer, expected: number, next: number | ''): Result<number, Context>;
   }
 }
 
-/** Removes a user's field only while it holds exactly the value a staff check-in wrote: never a device's later claim. */
-const withdrawScript = `
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 0
+/**
+ * Sets a user's field to ARGV[3] (removes it when empty) only while it holds
+ * exactly ARGV[2], the value a staff correction wrote: never over a device's
+ * later claim.
+ */
+const replaceScript = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
 `;
 
 /**
@@ -19,7 +25,7 @@ return 0
  * what the office recorded: a check-in added by staff lets the device's later
  * check-out through (and a device check-in after it gets `409
  * already-checked-in`, which stands for the stored staff record); undoing it
- * withdraws that state again. Written only after Kafka acknowledged the
+ * withdraws that state again (an added check-out undone goes back to checked in). Written only after Kafka acknowledged the
  * correction, with the same merge scripts as the `rebuild` job, which never
  * move a user's state backwards or over a live claim.
  */
@@ -30,7 +36,7 @@ export class CorrectionClaims {
     private readonly ttlSeconds: number,
   ) {
     defineAttendanceStateCommands(redis);
-    redis.defineCommand('withdrawConfirmedState', { numberOfKeys: 1, lua: withdrawScript });
+    redis.defineCommand('replaceConfirmedState', { numberOfKeys: 1, lua: replaceScript });
   }
 
   async checkedIn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
@@ -45,7 +51,13 @@ export class CorrectionClaims {
 
   async checkInWithdrawn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
     const { key, field } = stateLocation(this.keyPrefix, day, userId);
-    await this.redis.withdrawConfirmedState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }));
+    await this.redis.replaceConfirmedState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }), '');
+  }
+
+  /** An added check-out undone: back to checked in (at the check-in minute the state holds). */
+  async checkOutWithdrawn(day: string, userId: string, schoolId: string, checkInMinute: number, checkOutMinute: number): Promise<void> {
+    const { key, field } = stateLocation(this.keyPrefix, day, userId);
+    await this.redis.replaceConfirmedState(key, field, encodeConfirmedState({ checkInMinute, checkOutMinute, schoolId }), encodeConfirmedState({ checkInMinute, schoolId }));
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { BackgroundRefresh } from './background-refresh.ts';
 import { addDays, dayOf, sumPartitionReports, type Logger, type PartitionReport, type SchoolCounts } from '@attendance/common';
 
 /** Where the figures come from: `ReportRepository`. */
@@ -37,9 +38,7 @@ const PAST_DAYS_EVERY = 15;
  */
 export class OpenDayFigures {
   private readonly days = new Map<string, Snapshot>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly background: BackgroundRefresh;
   private round = 0;
   private readonly listeners: (() => void)[] = [];
 
@@ -47,18 +46,17 @@ export class OpenDayFigures {
     private readonly reports: PartitionReportReader,
     private readonly partitionCount: () => Promise<number>,
     private readonly options: OpenDayFiguresOptions,
-  ) {}
-
-  /** Reads every open day once (so the first answers are right), then keeps them fresh. */
-  async start(): Promise<void> {
-    await this.refresh();
-    this.schedule();
+  ) {
+    this.background = new BackgroundRefresh(() => this.refresh(), options.refreshMs, (err) => options.logger.warn({ err }, 'report figures not refreshed; serving the last ones'));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  /** Reads every open day once (so the first answers are right), then keeps them fresh. */
+  start(): Promise<void> {
+    return this.background.start();
+  }
+
+  stop(): Promise<void> {
+    return this.background.stop();
   }
 
   today(): string {
@@ -85,19 +83,6 @@ export class OpenDayFigures {
   ageMs(): number {
     const snapshot = this.days.get(this.today());
     return snapshot ? this.options.now() - snapshot.readAt : Number.POSITIVE_INFINITY;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.refresh()
-        .catch((err: unknown) => this.options.logger.warn({ err }, 'report figures not refreshed; serving the last ones'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.options.refreshMs);
-    this.timer.unref();
   }
 
   private async refresh(): Promise<void> {

@@ -1,5 +1,6 @@
 import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type Logger, type SchoolDocument } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
+import { BackgroundRefresh } from './background-refresh.ts';
 
 /**
  * Each school's start time, for the consumer to mark late check-ins without
@@ -12,45 +13,28 @@ import type { Collection, Db } from 'mongodb';
  */
 export class SchoolSchedule {
   private startTimes = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
   private readonly schools: Collection<SchoolDocument>;
+  private readonly background: BackgroundRefresh;
 
   constructor(
     db: Db,
     private readonly defaultStartTime: string,
-    private readonly refreshMs: number,
-    private readonly logger: Logger,
+    refreshMs: number,
+    logger: Logger,
   ) {
     this.schools = db.collection<SchoolDocument>(SCHOOLS_COLLECTION);
+    this.background = new BackgroundRefresh(() => this.refresh(), refreshMs, (err) => logger.warn({ err }, 'school start times not refreshed; using the last ones'));
   }
 
-  async start(): Promise<void> {
-    await this.refresh();
-    this.schedule();
+  start(): Promise<void> {
+    return this.background.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.background.stop();
   }
 
   readonly startTimeOf = (schoolId: string): string => this.startTimes.get(schoolId) ?? this.defaultStartTime;
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.refresh()
-        .catch((err: unknown) => this.logger.warn({ err }, 'school start times not refreshed; using the last ones'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.refreshMs);
-    this.timer.unref();
-  }
 
   private async refresh(): Promise<void> {
     const documents = await this.schools.find({}, { projection: { startTime: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();

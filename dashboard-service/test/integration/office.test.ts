@@ -167,4 +167,20 @@ describe('a check-in added by staff', () => {
     ]);
     await expectReportsExact();
   });
+
+  it('undoing an added check-out lets the device check out again', async () => {
+    const userId = students[3] as string;
+    expect((await checkIn(userId, Date.now() - 300_000)).status).toBe(202);
+    await waitFor(async () => isIn((await studentDay(userId)).status), { what: 'the device check-in' });
+    const checkOut = () => postJson(`${attendance.url}/attendances`, { type: 'checkout', userId, schoolId: 'north', timestamp: Date.now(), temperature: 36.5 });
+    const added = await correct(userId, { action: 'checkout', at: new Date(Date.now() - 60_000).toISOString() }, { token: officeToken });
+    expect(added.status).toBe(202);
+    expect((await checkOut()).body.error).toBe('already-checked-out');
+    await waitFor(async () => (await studentDay(userId)).status === 'checked-out', { what: 'the added check-out' });
+    expect((await correct(userId, { action: 'undo', correctionId: added.body.id }, { token: officeToken })).status).toBe(202);
+    await waitFor(async () => isIn((await studentDay(userId)).status), { what: 'the undo' });
+    expect((await checkOut()).status).toBe(202);
+    await waitFor(async () => ((await studentDay(userId)).checkOut as { source?: string } | null)?.source === 'device', { what: "the device's check-out" });
+    await expectReportsExact();
+  });
 });

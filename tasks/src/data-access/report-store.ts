@@ -1,10 +1,25 @@
-import { bulkWriteInChunks, CLOSED_DAYS_COLLECTION, findByIds, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import {
+  ATTENDANCES_COLLECTION,
+  bulkWriteInChunks,
+  CLOSED_DAYS_COLLECTION,
+  CORRECTIONS_COLLECTION,
+  EXCUSES_COLLECTION,
+  findByIds,
+  fromPartitionReportDocument,
+  PARTITION_REPORTS_COLLECTION,
+  REPORTS_COLLECTION,
+  toPartitionReportDocument,
+  type PartitionReport,
+  type PartitionReportDocument,
+  type SchoolReport,
+} from '@attendance/common';
 import type { Admin } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { ClosedDay, ClosedReportPort, PartitionReportPort } from '../domain/jobs/close-reports.ts';
+import type { CountedCorrection, CountedExcuse, CountedRecord, PartitionReportWriter, RecountSource } from '../domain/jobs/reprocess.ts';
 
 /** The consumer's partition reports, read by `_id` only (FerretDB scans the collection for anything else). */
-export class MongoPartitionReports implements PartitionReportPort {
+export class MongoPartitionReports implements PartitionReportPort, PartitionReportWriter {
   private readonly collection: Collection<PartitionReportDocument>;
 
   constructor(
@@ -24,6 +39,44 @@ export class MongoPartitionReports implements PartitionReportPort {
 
   async readPartitionReports(ids: string[]): Promise<PartitionReport[]> {
     return [...(await findByIds(this.collection, ids, { concurrency: 6 })).values()].map(fromPartitionReportDocument);
+  }
+
+  async replace(next: PartitionReport, expected: PartitionReport): Promise<boolean> {
+    if (expected.offset < 0 && expected.updatedAt.getTime() === 0) {
+      // No report yet: insert, unless the consumer wrote its first one meanwhile.
+      try {
+        await this.collection.insertOne(toPartitionReportDocument(next));
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return false;
+        throw err;
+      }
+    }
+    const result = await this.collection.replaceOne({ _id: next._id, offset: expected.offset, updatedAt: expected.updatedAt }, toPartitionReportDocument(next));
+    return result.matchedCount === 1;
+  }
+}
+
+/**
+ * A day's stored documents for the recount, each read with one cursor and
+ * only the fields counted (an equality filter on `day`, plus `schoolId` for
+ * one school).
+ */
+export class MongoRecountSource implements RecountSource {
+  constructor(private readonly db: Db) {}
+
+  records(day: string, schoolId: string | undefined): AsyncIterable<CountedRecord> {
+    return this.db
+      .collection<CountedRecord>(ATTENDANCES_COLLECTION)
+      .find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, type: 1, fever: 1, lateMinutes: 1, source: 1, correction: 1, recorded: 1 }, batchSize: 5000 });
+  }
+
+  excuses(day: string, schoolId: string | undefined): AsyncIterable<CountedExcuse> {
+    return this.db.collection<CountedExcuse>(EXCUSES_COLLECTION).find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, source: 1 } });
+  }
+
+  corrections(day: string, schoolId: string | undefined): AsyncIterable<CountedCorrection> {
+    return this.db.collection<CountedCorrection>(CORRECTIONS_COLLECTION).find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, source: 1, status: 1, effect: 1 } });
   }
 }
 

@@ -11,7 +11,7 @@ export interface Job {
   run(): Promise<JobSummary>;
 }
 
-export const jobNames = ['rollover', 'dlq-retry', 'rebuild', 'close-reports'] as const;
+export const jobNames = ['rollover', 'dlq-retry', 'rebuild', 'close-reports', 'reprocess'] as const;
 export type JobName = (typeof jobNames)[number];
 
 export type JobOutcome = 'success' | 'failure' | 'skipped';

@@ -1,4 +1,4 @@
-import { AppError, addDays, describeIssues, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
+import { AppError, addDays, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
@@ -10,6 +10,7 @@ import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
 import { dayStatuses } from '../../domain/student-day.ts';
 import { assertAdmin, assertMayReadSchool, visibleSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { parseInput } from './parse-input.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
@@ -24,12 +25,6 @@ export interface DashboardDeps {
 const MAX_SERIES_DAYS = 366;
 
 const limit = z.coerce.number().int().min(1).max(1000).default(50);
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsed.error) });
-  return parsed.data;
-}
 
 const schoolsQuery = z.strictObject({
   sort: z.enum(sortKeys).default('checkIns'),
@@ -77,7 +72,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   router.use(auth.middleware);
 
   router.get('/schools', async (req, res) => {
-    const query = parse(schoolsQuery, req.query);
+    const query = parseInput(schoolsQuery, req.query);
     const day = today();
     // A school token lists its own school only (the list's shape stays the same).
     const visible = visibleSchool(auth.credentialOf(req));
@@ -95,7 +90,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   router.get('/schools/:id', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
     const school = await deps.roster.school(id);
     if (!school && !figures.bySchool(today()).has(id)) throw new AppError('school-not-found', `no school ${id}`, 404);
@@ -104,9 +99,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   router.get('/schools/:id/reports', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parse(reportsQuery, req.query);
+    const query = parseInput(reportsQuery, req.query);
     const to = query.to ?? today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
@@ -115,9 +110,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   router.get('/schools/:id/attendances', async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parse(attendancesQuery, req.query);
+    const query = parseInput(attendancesQuery, req.query);
     const day = query.day ?? today();
     if (query.status === 'absent') {
       const [present, excused] = await Promise.all([deps.attendances.userIdsOf(id, day), deps.corrections.excusesOf(id, day, undefined, Number.MAX_SAFE_INTEGER)]);

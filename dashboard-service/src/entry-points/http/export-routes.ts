@@ -1,25 +1,16 @@
 import { once } from 'node:events';
-import { addDays, AppError, describeIssues, entityId, type BearerAuth, type DayState, type StudentDocument } from '@attendance/common';
+import { addDays, AppError, entityId, type DayState, type StudentDocument } from '@attendance/common';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { AttendanceRepository } from '../../data-access/attendance-repository.ts';
-import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
-import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
-import type { ReportRepository } from '../../data-access/report-repository.ts';
-import type { RosterRepository } from '../../data-access/roster-repository.ts';
 import { csvRecord } from '../../domain/csv.ts';
-import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { assertMayReadSchool } from '../../domain/staff-access.ts';
+import type { DashboardDeps } from './dashboard-routes.ts';
 import { statusOf } from '../../domain/student-day.ts';
 import { schoolSeries } from './school-figures.ts';
+import { parseInput } from './parse-input.ts';
 
-export interface ExportDeps {
-  attendances: AttendanceRepository;
-  corrections: CorrectionRepository;
-  reports: ReportRepository;
-  roster: RosterRepository;
-  figures: OpenDayFigures;
-  auth: BearerAuth<StaffCaller>;
-}
+/** The read API's own dependencies. */
+export type ExportDeps = DashboardDeps;
 
 /** Students per page of an export: what the service holds in memory at once, whatever the roster's size. */
 const PAGE = 1000;
@@ -28,12 +19,6 @@ const MAX_SERIES_DAYS = 366;
 const schoolParams = z.object({ id: entityId });
 const dayQuery = z.strictObject({ day: z.iso.date().optional() });
 const rangeQuery = z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() }).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsed.error) });
-  return parsed.data;
-}
 
 function startCsv(res: Response, fileName: string): void {
   res.status(200);
@@ -60,9 +45,9 @@ export function exportRoutes(deps: ExportDeps): Router {
   const { auth } = deps;
 
   router.get('/schools/:id/attendances.csv', auth.middleware, async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const day = parse(dayQuery, req.query).day ?? deps.figures.today();
+    const day = parseInput(dayQuery, req.query).day ?? deps.figures.today();
     if (!(await deps.roster.school(id))) throw new AppError('school-not-found', `no school ${id}`, 404);
     const students = deps.roster.streamStudents(id, PAGE);
     startCsv(res, `${id}-attendances-${day}.csv`);
@@ -88,9 +73,9 @@ export function exportRoutes(deps: ExportDeps): Router {
   });
 
   router.get('/schools/:id/reports.csv', auth.middleware, async (req, res) => {
-    const { id } = parse(schoolParams, req.params);
+    const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parse(rangeQuery, req.query);
+    const query = parseInput(rangeQuery, req.query);
     const to = query.to ?? deps.figures.today();
     const from = query.from ?? addDays(to, -6);
     if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, AppError, correctionInputSchema, dayOf, describeIssues, entityId, localTime, type BearerAuth, type CorrectionEvent, type Logger } from '@attendance/common';
+import { addDays, AppError, correctionInputSchema, dayOf, entityId, localTime, type BearerAuth, type CorrectionEvent, type Logger } from '@attendance/common';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CorrectionClaims } from '../../data-access/correction-claims.ts';
@@ -9,6 +9,7 @@ import type { RosterRepository } from '../../data-access/roster-repository.ts';
 import { refusalOf } from '../../domain/apply-correction.ts';
 import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
 import { checkInView, checkOutView, excuseView, historyOf, statusOf } from '../../domain/student-day.ts';
+import { parseInput } from './parse-input.ts';
 
 export interface OfficeDeps {
   corrections: CorrectionRepository;
@@ -27,12 +28,6 @@ const MAX_FUTURE_MS = 5 * 60_000;
 const CLAIM_STATE_DAYS = 2;
 
 const dayParams = z.object({ id: entityId, userId: entityId, day: z.iso.date() });
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('validation-failed', `invalid ${what}`, 400, { details: describeIssues(parsed.error) });
-  return parsed.data;
-}
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
   if (!req.is('application/json')) next(new AppError('unsupported-media-type', 'send the correction as application/json', 415));
@@ -54,10 +49,10 @@ export function officeRoutes(deps: OfficeDeps): Router {
   const today = (): string => dayOf(deps.now(), timeZone);
 
   router.post('/schools/:id/students/:userId/days/:day/corrections', auth.middleware, requireJson, express.json({ limit: '8kb' }), async (req, res) => {
-    const { id: schoolId, userId, day } = parse(dayParams, req.params, 'path');
+    const { id: schoolId, userId, day } = parseInput(dayParams, req.params, 'path');
     const caller = auth.credentialOf(req);
     assertMayReadSchool(caller, schoolId);
-    const change = parse(correctionInputSchema, req.body, 'correction');
+    const change = parseInput(correctionInputSchema, req.body, 'correction');
     if (day > today()) throw new AppError('validation-failed', 'the day is in the future', 400, { details: [{ field: 'day', message: 'in the future' }] });
     if (change.action === 'checkin' || change.action === 'checkout') {
       const at = Date.parse(change.at);
@@ -83,7 +78,7 @@ export function officeRoutes(deps: OfficeDeps): Router {
   });
 
   router.get('/schools/:id/students/:userId/days/:day', auth.middleware, async (req, res) => {
-    const { id: schoolId, userId, day } = parse(dayParams, req.params, 'path');
+    const { id: schoolId, userId, day } = parseInput(dayParams, req.params, 'path');
     assertMayReadSchool(auth.credentialOf(req), schoolId);
     const student = await roster.student(schoolId, userId);
     const [state, ofDay] = await Promise.all([corrections.loadDay(userId, day), corrections.ofDay(userId, day)]);
@@ -115,7 +110,12 @@ async function followInClaimState(deps: OfficeDeps, event: CorrectionEvent, stat
   const { change } = event;
   if (change.action === 'checkin' && !state.checkIn) await deps.claims.checkedIn(event.day, event.userId, event.schoolId, localTime(Date.parse(change.at), deps.timeZone).minute);
   if (change.action === 'checkout' && !state.checkOut) await deps.claims.checkedOut(event.day, event.userId, event.schoolId, localTime(Date.parse(change.at), deps.timeZone).minute);
-  if (change.action === 'undo' && target?.action === 'checkin' && target.change.action === 'checkin' && !target.before.checkIn && !state.checkOut) {
+  if (change.action === 'undo' && target?.change.action === 'checkin' && !target.before.checkIn && !state.checkOut) {
     await deps.claims.checkInWithdrawn(event.day, event.userId, event.schoolId, localTime(Date.parse(target.change.at), deps.timeZone).minute);
+  }
+  if (change.action === 'undo' && target?.change.action === 'checkout' && !target.before.checkOut && state.checkIn) {
+    // The state's check-in minute is the device's (a time correction does not move it): what the record stored.
+    const checkInAt = (state.checkIn.recorded ?? state.checkIn).at.getTime();
+    await deps.claims.checkOutWithdrawn(event.day, event.userId, event.schoolId, localTime(checkInAt, deps.timeZone).minute, localTime(Date.parse(target.change.at), deps.timeZone).minute);
   }
 }
