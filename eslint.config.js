@@ -36,6 +36,11 @@ export default tseslint.config(
     },
   },
   {
+    // The office page's own code runs in the browser (bundled by dashboard-service at start-up).
+    files: ['dashboard-service/office-page/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // vitest matchers (expect.any) are typed any; test doubles need no awaits.
     files: ['**/test/**/*.ts'],
     rules: {

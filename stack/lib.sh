@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   "prometheus: prometheus"
   "curl: curl"
   "patch: patch"
+  "chromium: chromium"
 )
 
 STACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)

@@ -31,6 +31,9 @@ import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import type { StaffCaller } from './domain/staff-access.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
+import { dayRosterRoutes } from './entry-points/http/day-roster-routes.ts';
+import { officePageRoutes } from './entry-points/http/office-page-routes.ts';
+import { DayRosterReader } from './data-access/day-roster-reader.ts';
 import { exportRoutes } from './entry-points/http/export-routes.ts';
 import { LiveCounters } from './entry-points/http/live-counters.ts';
 import { officeRoutes } from './entry-points/http/office-routes.ts';
@@ -61,6 +64,8 @@ export interface DashboardHandle extends ServiceHandle {
  */
 export async function start(options: StartOptions = {}): Promise<DashboardHandle> {
   const { config, logger, now, registry } = serviceBasics('dashboard-service', options, readConfig);
+  // Bundled before any connection is opened: a page that does not build fails the start with nothing to close.
+  const officePage = await officePageRoutes();
 
   const mongo = await connectMongo(config.MONGO_URL);
   const attendances = new AttendanceRepository(mongo.db);
@@ -139,7 +144,18 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     logger,
   });
   figures.onRefreshed(live.checkNow);
+  // The office page's HTML and assets need no credential at all, so they come before every other route.
   const routes = express.Router();
+  routes.use(officePage);
+  const openFigures = figures;
+  routes.use(
+    dayRosterRoutes({
+      reader: new DayRosterReader(mongo.db),
+      auth,
+      today: () => openFigures.today(),
+      figuresVersion: (schoolId, day) => JSON.stringify(openFigures.bySchool(day).get(schoolId) ?? null),
+    }),
+  );
   routes.use(streamRoutes({ figures, roster, auth, live }));
   routes.use(exportRoutes({ attendances, corrections, reports, roster, figures, auth }));
   routes.use(officeRoutes({ corrections, roster, publisher: new CorrectionPublisher(producer, config.KAFKA_TOPIC), claims, auth, timeZone: config.ATTENDANCE_TIMEZONE, now, logger }));
