@@ -14,7 +14,7 @@ COPY scripts/package.json scripts/
 RUN pnpm install --frozen-lockfile
 COPY common common
 COPY ${SERVICE} ${SERVICE}
-RUN pnpm exec tsc -b "${SERVICE}/tsconfig.build.json" && node build-assets.js
+RUN pnpm exec tsc -b "${SERVICE}/tsconfig.build.json" && node build-assets.js && mkdir -p "${SERVICE}/office-page"
 
 FROM node:20-bookworm-slim
 ARG SERVICE
@@ -30,6 +30,8 @@ COPY scripts/package.json scripts/
 RUN pnpm install --frozen-lockfile --prod --filter "@attendance/${SERVICE}..."
 COPY --from=build /app/common/dist common/dist
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+# dashboard-service bundles the office page's sources when it starts (empty for the other services).
+COPY --from=build /app/${SERVICE}/office-page ${SERVICE}/office-page
 WORKDIR /app/${SERVICE}
 USER node
 CMD ["node", "dist/main.js"]
