@@ -96,8 +96,9 @@ export class AttendanceRepository implements AttendanceStore {
   }
 
   /** A school's records of a day for the students `from`..`to` (a page of the roster, in id order): exports read one page at a time. */
-  async rangeOf(schoolId: string, day: string, from: string, to: string): Promise<AttendanceDocument[]> {
-    return this.collection.find({ schoolId, day, userId: { $gte: from, $lte: to } }, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+  /** The school's records of the day in user id order, read in batches (exports). */
+  streamDay(schoolId: string, day: string, batchSize: number) {
+    return this.collection.find({ schoolId, day }, { batchSize }).sort({ userId: 1 });
   }
 
   /**

@@ -88,8 +88,9 @@ export class CorrectionRepository implements CorrectionStore {
   }
 
   /** Excuses of a school's day for the students `from`..`to` (a page of the roster). */
-  excusesInRange(schoolId: string, day: string, from: string, to: string): Promise<ExcuseDocument[]> {
-    return this.excuses.find({ schoolId, day, userId: { $gte: from, $lte: to } }, { maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
+  /** The school's excuses of the day in user id order, read in batches (exports). */
+  streamExcuses(schoolId: string, day: string, batchSize: number) {
+    return this.excuses.find({ schoolId, day }, { batchSize }).sort({ userId: 1 });
   }
 
   /** Excuses of the given students' day, by `_id`. */

@@ -12,7 +12,7 @@ import { parseInput } from './parse-input.ts';
 /** The read API's own dependencies. */
 export type ExportDeps = DashboardDeps;
 
-/** Students per page of an export: what the service holds in memory at once, whatever the roster's size. */
+/** Documents per batch of each export cursor, and rows per write: what the service holds at once, whatever the roster's size. */
 const PAGE = 1000;
 const MAX_SERIES_DAYS = 366;
 
@@ -35,10 +35,12 @@ async function write(res: Response, chunk: string): Promise<void> {
 export const attendanceCsvHeader = ['userId', 'name', 'status', 'checkIn', 'checkOut', 'lateMinutes', 'excusedReason', 'excusedNote', 'temperature'];
 
 /**
- * CSV exports, streamed: the roster is read in pages of PAGE students (id
- * order) and each page's records and excuses by an id range, so memory stays
- * the same at 100 or 10,000 students; the answer is written page by page,
- * waiting for the client when it reads slower.
+ * CSV exports, streamed: three cursors in user id order, the roster, the
+ * school's records of the day and its excuses, are walked side by side (one
+ * query each, read in batches of PAGE), so the service holds a batch per
+ * cursor whatever the roster's size; the answer is written every PAGE rows,
+ * waiting for the client when it reads slower. (The store sorts the school's
+ * records of one day: at most two per student.)
  */
 export function exportRoutes(deps: ExportDeps): Router {
   const router = express.Router();
@@ -50,25 +52,31 @@ export function exportRoutes(deps: ExportDeps): Router {
     const day = parseInput(dayQuery, req.query).day ?? deps.figures.today();
     if (!(await deps.roster.school(id))) throw new AppError('school-not-found', `no school ${id}`, 404);
     const students = deps.roster.streamStudents(id, PAGE);
+    const records = deps.attendances.streamDay(id, day, PAGE);
+    const excuses = deps.corrections.streamExcuses(id, day, PAGE);
+    const recordsOf = new ByUser(records);
+    const excuseOf = new ByUser(excuses);
     startCsv(res, `${id}-attendances-${day}.csv`);
     try {
-      await write(res, csvRecord(attendanceCsvHeader));
-      let page: StudentDocument[] = [];
-      const flush = async (): Promise<void> => {
-        if (page.length > 0) await write(res, await pageRows(deps, id, day, page));
-        page = [];
-      };
+      let text = csvRecord(attendanceCsvHeader);
+      let rows = 0;
       for await (const student of students) {
-        page.push(student);
-        if (page.length >= PAGE) await flush();
+        const state: DayState = { checkIn: null, checkOut: null, excuse: null };
+        for (const record of await recordsOf.take(student._id)) state[record.type === 'checkin' ? 'checkIn' : 'checkOut'] = record;
+        state.excuse = (await excuseOf.take(student._id))[0] ?? null;
+        text += rowOf(student, state);
+        if (++rows % PAGE === 0) {
+          await write(res, text);
+          text = '';
+        }
       }
-      await flush();
+      await write(res, text);
       res.end();
     } catch (err) {
       // Headers are out: the only honest signal left is a cut connection (the client sees an incomplete file).
       res.destroy(err as Error);
     } finally {
-      await students.close();
+      await Promise.allSettled([students.close(), records.close(), excuses.close()]);
     }
   });
 
@@ -87,24 +95,40 @@ export function exportRoutes(deps: ExportDeps): Router {
   return router;
 }
 
-/** One CSV row per student of the page, from the page's records and excuses (read by the page's id range). */
-async function pageRows(deps: ExportDeps, schoolId: string, day: string, page: StudentDocument[]): Promise<string> {
-  const from = page[0]?._id as string;
-  const to = page.at(-1)?._id as string;
-  const [records, excuses] = await Promise.all([deps.attendances.rangeOf(schoolId, day, from, to), deps.corrections.excusesInRange(schoolId, day, from, to)]);
-  const days = new Map<string, DayState>();
-  const dayOf = (userId: string): DayState => {
-    let state = days.get(userId);
-    if (!state) days.set(userId, (state = { checkIn: null, checkOut: null, excuse: null }));
-    return state;
-  };
-  for (const record of records) dayOf(record.userId)[record.type === 'checkin' ? 'checkIn' : 'checkOut'] = record;
-  for (const excuse of excuses) dayOf(excuse.userId).excuse = excuse;
-  let text = '';
-  for (const student of page) {
-    const state = days.get(student._id) ?? { checkIn: null, checkOut: null, excuse: null };
-    const temperature = state.checkIn?.temperature ?? state.checkOut?.temperature;
-    text += csvRecord([student._id, student.name, statusOf(state), state.checkIn?.at, state.checkOut?.at, state.checkIn?.lateMinutes ?? 0, state.excuse?.reason, state.excuse?.note, temperature]);
+/**
+ * Walks a cursor sorted by user id alongside the roster (sorted by the same
+ * id): hands over the documents of one student at a time and skips those of
+ * ids the roster no longer has. Holds one document of look-ahead.
+ */
+class ByUser<T extends { userId: string }> {
+  private readonly iterator: AsyncIterator<T>;
+  private head: T | undefined;
+  private ended = false;
+
+  constructor(source: AsyncIterable<T>) {
+    this.iterator = source[Symbol.asyncIterator]();
   }
-  return text;
+
+  async take(userId: string): Promise<T[]> {
+    const taken: T[] = [];
+    for (;;) {
+      if (this.head === undefined) {
+        if (this.ended) return taken;
+        const next = await this.iterator.next();
+        if (next.done === true) {
+          this.ended = true;
+          return taken;
+        }
+        this.head = next.value;
+      }
+      if (this.head.userId > userId) return taken;
+      if (this.head.userId === userId) taken.push(this.head);
+      this.head = undefined;
+    }
+  }
+}
+
+function rowOf(student: StudentDocument, state: DayState): string {
+  const temperature = state.checkIn?.temperature ?? state.checkOut?.temperature;
+  return csvRecord([student._id, student.name, statusOf(state), state.checkIn?.at, state.checkOut?.at, state.checkIn?.lateMinutes ?? 0, state.excuse?.reason, state.excuse?.note, temperature]);
 }
