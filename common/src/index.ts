@@ -20,6 +20,7 @@ export * from './http-hardening.ts';
 export * from './kafka-client.ts';
 export * from './lifecycle.ts';
 export * from './logger.ts';
+export * from './openapi.ts';
 export * from './metrics.ts';
 export * from './mongo-client.ts';
 export * from './redis-client.ts';
