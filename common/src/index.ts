@@ -24,6 +24,5 @@ export * from './openapi.ts';
 export * from './metrics.ts';
 export * from './mongo-client.ts';
 export * from './redis-client.ts';
-export * from './report-audit.ts';
 export * from './roster.ts';
 export * from './stored-attendance.ts';

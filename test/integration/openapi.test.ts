@@ -1,4 +1,4 @@
-import { connectMongo, dayOf, type MongoConnection } from '@attendance/common';
+import { connectMongo, dayOf, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../support/credentials.ts';
 import { ContractChecker } from '../support/openapi-contract.ts';
@@ -54,8 +54,8 @@ async function expectNoRoute(contract: ContractChecker, base: string, status: nu
 
 beforeAll(async () => {
   mongo = await connectMongo(ns.mongoUrl);
-  await mongo.db.collection('schools').insertMany([{ _id: 'north', name: 'North', createdAt: new Date() }, { _id: 'south', name: 'South', createdAt: new Date() }] as never[]);
-  await mongo.db.collection('students').insertMany(students.map((_id, i) => ({ _id, schoolId: 'north', name: `Student ${i}`, createdAt: new Date() })) as never[]);
+  await mongo.db.collection(SCHOOLS_COLLECTION).insertMany([{ _id: 'north', name: 'North', createdAt: new Date() }, { _id: 'south', name: 'South', createdAt: new Date() }] as never[]);
+  await mongo.db.collection(STUDENTS_COLLECTION).insertMany(students.map((_id, i) => ({ _id, schoolId: 'north', name: `Student ${i}`, createdAt: new Date() })) as never[]);
   southToken = (await provisionStaffToken(ns, 'school', 'south')).token;
   attendance = await runAttendanceService(ns, {}, undefined, ['north', 'south']);
   dashboard = await runDashboardService(ns, { FIGURES_REFRESH_MS: '200' });
