@@ -30,6 +30,7 @@ import type { DeviceCaller } from './domain/device-access.ts';
 import { InFlightRecords } from './domain/in-flight-records.ts';
 import { attendanceMetrics } from './entry-points/http/attendance-metrics.ts';
 import { attendanceRoutes, MAX_REQUEST_BODY_BYTES } from './entry-points/http/attendance-routes.ts';
+import { attendanceContract } from './entry-points/http/contract.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
 
@@ -116,9 +117,10 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   };
 
   let stopping = false;
+  const window = { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now };
   const routes = attendanceRoutes(
     { state, publisher, inFlight: new InFlightRecords(), publishTimeoutMs: config.PUBLISH_TIMEOUT_MS, timeZone: config.ATTENDANCE_TIMEZONE, now, newId: randomUUID },
-    { maxAgeMs: config.ATTENDANCE_MAX_AGE_HOURS * 3_600_000, maxFutureMs: config.ATTENDANCE_MAX_FUTURE_SECONDS * 1000, now },
+    window,
     metrics,
     {
       auth: new BearerAuth(devices),
@@ -146,6 +148,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
     isStopping: () => stopping,
     corsOrigins: config.CORS_ORIGINS,
     maxBodyBytes: MAX_REQUEST_BODY_BYTES,
+    openapi: attendanceContract(window),
     routes,
   });
   const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });

@@ -20,6 +20,8 @@ export interface ServiceAppParts {
   corsOrigins?: string[];
   /** The largest body any route takes: a larger announced `Content-Length` is refused at once with 413. */
   maxBodyBytes?: number;
+  /** The service's OpenAPI document (openapi.ts): served, unauthenticated, at `GET /openapi.json`. */
+  openapi?: Record<string, unknown>;
 }
 
 /** Services without request bodies (dashboard, tasks) still get a bound. */
@@ -28,7 +30,7 @@ const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /**
  * The Express app every service serves: request id, security headers
  * (helmet), CORS only for configured origins, the Host and body-size checks,
- * metrics, health, its own routes, then 404 and the one error handler.
+ * metrics, health, its OpenAPI document, its own routes, then 404 and the one error handler.
  */
 export function createServiceApp(parts: ServiceAppParts): Express {
   const app = express();
@@ -42,6 +44,8 @@ export function createServiceApp(parts: ServiceAppParts): Express {
   app.use(refuseOversizedBody(parts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.use(healthRouter(parts.readiness, parts.isStopping, parts.describe));
   app.use(metricsRouter(parts.registry));
+  const { openapi } = parts;
+  if (openapi) app.get('/openapi.json', (_req, res) => void res.json(openapi));
   if (parts.routes) app.use(parts.routes);
   app.use(notFoundHandler);
   app.use(errorHandler(parts.logger));

@@ -30,6 +30,7 @@ import { ReportRepository } from './data-access/report-repository.ts';
 import { OpenDayFigures } from './data-access/open-day-figures.ts';
 import { RosterRepository } from './data-access/roster-repository.ts';
 import type { StaffCaller } from './domain/staff-access.ts';
+import { dashboardContract } from './entry-points/http/contract.ts';
 import { dashboardRoutes } from './entry-points/http/dashboard-routes.ts';
 import { dayRosterRoutes } from './entry-points/http/day-roster-routes.ts';
 import { officePageRoutes } from './entry-points/http/office-page-routes.ts';
@@ -175,6 +176,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
     },
     isStopping: () => stopping,
     corsOrigins: config.CORS_ORIGINS,
+    openapi: dashboardContract(),
     routes,
   });
   const server = await listen(app, config.PORT, { headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { MongoAttendanceSource } from './data-access/attendance-source.ts';
 import { AttendanceStateStore } from './data-access/attendance-state-store.ts';
-import { DeadLetterStore, KafkaRepublisher } from './data-access/dead-letter-store.ts';
+import { KafkaRepublisher, RetryableDeadLetters } from './data-access/retryable-dead-letters.ts';
 import { JobLock } from './data-access/job-lock.ts';
 import { MongoClosedReports, MongoPartitionReports, MongoRecountSource } from './data-access/report-store.ts';
 import type { Job, JobName } from './domain/job-runner.ts';
@@ -64,7 +64,7 @@ export async function createJobContext(config: Config, logger: Logger, options: 
   const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
   const jobs: Record<JobName, Job> = {
     rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }),
-    'dlq-retry': deadLetterRetryJob(new DeadLetterStore(mongo.db), new KafkaRepublisher(producer, config.KAFKA_TOPIC), {
+    'dlq-retry': deadLetterRetryJob(new RetryableDeadLetters(mongo.db), new KafkaRepublisher(producer, config.KAFKA_TOPIC), {
       maxAttempts: config.DLQ_MAX_ATTEMPTS,
       backoffSeconds: config.DLQ_BACKOFF_SECONDS,
       maxPerRun: config.DLQ_MAX_PER_RUN,

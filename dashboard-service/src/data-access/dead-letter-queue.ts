@@ -1,12 +1,12 @@
 import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, ensureIndexes, type DeadLetter } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
-import type { DeadLetterInput, DeadLetterStore } from '../domain/store-messages.ts';
+import type { DeadLetterInput, DeadLetterRecorder } from '../domain/store-messages.ts';
 
 export function deadLetterCollection(db: Db): Collection<DeadLetter> {
   return db.collection<DeadLetter>(DEAD_LETTER_COLLECTION);
 }
 
-export class DeadLetterQueue implements DeadLetterStore {
+export class DeadLetterQueue implements DeadLetterRecorder {
   readonly collection: Collection<DeadLetter>;
 
   constructor(db: Db) {

@@ -61,7 +61,7 @@ export interface Schedule {
   timeZone: string;
 }
 
-export interface DeadLetterStore {
+export interface DeadLetterRecorder {
   add(letters: DeadLetterInput[], now: Date): Promise<void>;
   /** A republished entry was stored: it is done. */
   markResolved(ids: string[], now: Date): Promise<void>;
@@ -72,7 +72,7 @@ export interface DeadLetterStore {
 export interface StorePorts {
   attendances: AttendanceStore;
   reports: PartitionReportStore;
-  deadLetters: DeadLetterStore;
+  deadLetters: DeadLetterRecorder;
   corrections: CorrectionStore;
   schedule: Schedule;
 }

@@ -1,4 +1,5 @@
-import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports, totalOf } from '@attendance/common';
+import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection } from '@attendance/common';
+import { countsFromAttendances, countsFromReports, totalOf } from '@attendance/common/report-audit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngine, stopEngine } from '../../../test/support/engine-control.ts';
 import { produceRaw } from '../../../test/support/kafka-topic.ts';

@@ -1,4 +1,5 @@
-import { addDays, connectMongo, countsFromAttendances, countsFromReports, dayOf, type MongoConnection } from '@attendance/common';
+import { addDays, connectMongo, dayOf, type MongoConnection } from '@attendance/common';
+import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
 import { produceRaw, tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';

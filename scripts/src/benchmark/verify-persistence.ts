@@ -1,4 +1,5 @@
-import { countsFromAttendances, countsFromReports, type SchoolDayCounts, emptyCounts } from '@attendance/common';
+import { emptyCounts } from '@attendance/common';
+import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common/report-audit';
 import type { Db } from 'mongodb';
 import type { RunExpectation } from './run-ledger.ts';
 import { attendanceIdOf, loadAttendances } from './stored-attendance.ts';

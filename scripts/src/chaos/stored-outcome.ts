@@ -1,4 +1,5 @@
-import { countsFromAttendances, countsFromReports, type SchoolDayCounts, emptyCounts } from '@attendance/common';
+import { emptyCounts } from '@attendance/common';
+import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common/report-audit';
 import type { Db } from 'mongodb';
 import { attendanceIdOf, loadAttendances } from '../benchmark/stored-attendance.ts';
 

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, countsFromAttendances, countsFromReports, rosterCurrentKey, rosterLocation, rosterSchoolMark, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, rosterCurrentKey, rosterLocation, rosterSchoolMark, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { addDays, connectMongo, countsFromAttendances, countsFromReports, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { addDays, connectMongo, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';

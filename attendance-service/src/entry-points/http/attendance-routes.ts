@@ -26,7 +26,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const batchSchema = z.strictObject({
+export const batchSchema = z.strictObject({
   records: z.array(z.unknown()).min(1).max(MAX_BATCH_RECORDS),
 });
 

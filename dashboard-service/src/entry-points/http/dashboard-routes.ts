@@ -1,16 +1,15 @@
-import { AppError, addDays, entityId, type BearerAuth, type ExcuseDocument } from '@attendance/common';
+import { AppError, type BearerAuth, type ExcuseDocument } from '@attendance/common';
 import express, { type Router } from 'express';
-import { z } from 'zod';
-import { mergeSchoolTotals, sortKeys, sortSchoolTotals } from '../../domain/school-summary.ts';
+import { mergeSchoolTotals, sortSchoolTotals } from '../../domain/school-summary.ts';
 import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
-import { dayStatuses } from '../../domain/student-day.ts';
 import { assertAdmin, assertMayReadSchool, visibleSchool, type StaffCaller } from '../../domain/staff-access.ts';
 import { parseInput } from './parse-input.ts';
+import { attendancesQuery, rangeQuery, schoolParams, schoolsQuery, seriesRange } from './request-schemas.ts';
 
 export interface DashboardDeps {
   attendances: AttendanceRepository;
@@ -21,30 +20,6 @@ export interface DashboardDeps {
   /** Staff tokens: every route needs one; `school` tokens see their school only. */
   auth: BearerAuth<StaffCaller>;
 }
-
-const MAX_SERIES_DAYS = 366;
-
-const limit = z.coerce.number().int().min(1).max(1000).default(50);
-
-const schoolsQuery = z.strictObject({
-  sort: z.enum(sortKeys).default('checkIns'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  limit,
-  page: z.coerce.number().int().min(1).default(1),
-});
-
-const reportsQuery = z
-  .strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
-
-const attendancesQuery = z.strictObject({
-  day: z.iso.date().optional(),
-  status: z.enum(dayStatuses).default('present'),
-  limit,
-  cursor: entityId.optional(),
-});
-
-const schoolParams = z.object({ id: entityId });
 
 function listItem({ userId, checkIn, checkOut }: StudentDay, names: Map<string, { name: string }>, excuses: Map<string, ExcuseDocument>) {
   const excuse = excuses.get(userId);
@@ -101,10 +76,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   router.get('/schools/:id/reports', async (req, res) => {
     const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parseInput(reportsQuery, req.query);
-    const to = query.to ?? today();
-    const from = query.from ?? addDays(to, -6);
-    if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
+    const { from, to } = seriesRange(parseInput(rangeQuery, req.query), today());
     const series = await schoolSeries(figures, deps.reports, id, from, to);
     res.json({ schoolId: id, from, to, series });
   });

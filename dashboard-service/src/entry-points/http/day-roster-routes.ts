@@ -1,9 +1,9 @@
-import { AppError, describeIssues, entityId, type BearerAuth } from '@attendance/common';
+import { AppError, describeIssues, type BearerAuth } from '@attendance/common';
 import express, { type Router } from 'express';
-import { z } from 'zod';
 import type { DayRosterReader } from '../../data-access/day-roster-reader.ts';
 import { DAY_ROSTER_COLUMNS, dayRosterRows } from '../../domain/day-roster.ts';
 import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { dayQuery, schoolParams } from './request-schemas.ts';
 
 export interface DayRosterDeps {
   reader: DayRosterReader;
@@ -13,8 +13,6 @@ export interface DayRosterDeps {
   figuresVersion: (schoolId: string, day: string) => string;
 }
 
-const params = z.object({ id: entityId });
-const query = z.strictObject({ day: z.iso.date().optional() });
 
 /**
  * `GET /schools/:id/roster?day=`: the whole day's roster with each
@@ -26,8 +24,8 @@ const query = z.strictObject({ day: z.iso.date().optional() });
 export function dayRosterRoutes(deps: DayRosterDeps): Router {
   const router = express.Router();
   router.get('/schools/:id/roster', deps.auth.middleware, async (req, res) => {
-    const parsedParams = params.safeParse(req.params);
-    const parsedQuery = query.safeParse(req.query);
+    const parsedParams = schoolParams.safeParse(req.params);
+    const parsedQuery = dayQuery.safeParse(req.query);
     if (!parsedParams.success) throw new AppError('validation-failed', 'invalid school id', 400, { details: describeIssues(parsedParams.error) });
     if (!parsedQuery.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsedQuery.error) });
     const { id } = parsedParams.data;

@@ -1,24 +1,19 @@
 import { once } from 'node:events';
-import { addDays, AppError, entityId, type DayState, type StudentDocument } from '@attendance/common';
+import { AppError, type DayState, type StudentDocument } from '@attendance/common';
 import express, { type Response, type Router } from 'express';
-import { z } from 'zod';
 import { csvRecord } from '../../domain/csv.ts';
 import { assertMayReadSchool } from '../../domain/staff-access.ts';
 import type { DashboardDeps } from './dashboard-routes.ts';
 import { statusOf } from '../../domain/student-day.ts';
 import { schoolSeries } from './school-figures.ts';
 import { parseInput } from './parse-input.ts';
+import { dayQuery, rangeQuery, schoolParams, seriesRange } from './request-schemas.ts';
 
 /** The read API's own dependencies. */
 export type ExportDeps = DashboardDeps;
 
 /** Documents per batch of each export cursor, and rows per write: what the service holds at once, whatever the roster's size. */
 const PAGE = 1000;
-const MAX_SERIES_DAYS = 366;
-
-const schoolParams = z.object({ id: entityId });
-const dayQuery = z.strictObject({ day: z.iso.date().optional() });
-const rangeQuery = z.strictObject({ from: z.iso.date().optional(), to: z.iso.date().optional() }).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, 'from must not be after to');
 
 function startCsv(res: Response, fileName: string): void {
   res.status(200);
@@ -83,10 +78,7 @@ export function exportRoutes(deps: ExportDeps): Router {
   router.get('/schools/:id/reports.csv', auth.middleware, async (req, res) => {
     const { id } = parseInput(schoolParams, req.params);
     assertMayReadSchool(auth.credentialOf(req), id);
-    const query = parseInput(rangeQuery, req.query);
-    const to = query.to ?? deps.figures.today();
-    const from = query.from ?? addDays(to, -6);
-    if (addDays(from, MAX_SERIES_DAYS) <= to) throw new AppError('validation-failed', `at most ${MAX_SERIES_DAYS} days per request`, 400);
+    const { from, to } = seriesRange(parseInput(rangeQuery, req.query), deps.figures.today());
     const series = await schoolSeries(deps.figures, deps.reports, id, from, to);
     startCsv(res, `${id}-reports-${from}-${to}.csv`);
     res.end(csvRecord(['day', 'checkIns', 'checkOuts', 'fevers', 'lates', 'excused']) + series.map((row) => csvRecord([row.day, row.checkIns, row.checkOuts, row.fevers, row.lates, row.excused])).join(''));

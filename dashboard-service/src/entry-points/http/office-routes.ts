@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, AppError, correctionInputSchema, dayOf, entityId, localTime, type BearerAuth, type CorrectionEvent, type Logger } from '@attendance/common';
+import { addDays, AppError, correctionInputSchema, dayOf, localTime, type BearerAuth, type CorrectionEvent, type Logger } from '@attendance/common';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { CorrectionClaims } from '../../data-access/correction-claims.ts';
 import type { CorrectionPublisher } from '../../data-access/correction-publisher.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
@@ -10,6 +9,7 @@ import { refusalOf } from '../../domain/apply-correction.ts';
 import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
 import { checkInView, checkOutView, excuseView, historyOf, statusOf } from '../../domain/student-day.ts';
 import { parseInput } from './parse-input.ts';
+import { studentDayParams } from './request-schemas.ts';
 
 export interface OfficeDeps {
   corrections: CorrectionRepository;
@@ -26,8 +26,6 @@ export interface OfficeDeps {
 const MAX_FUTURE_MS = 5 * 60_000;
 /** The days devices can still post for (`ATTENDANCE_MAX_AGE_HOURS`, 48 h): their claim state in Redis follows corrections. */
 const CLAIM_STATE_DAYS = 2;
-
-const dayParams = z.object({ id: entityId, userId: entityId, day: z.iso.date() });
 
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
   if (!req.is('application/json')) next(new AppError('unsupported-media-type', 'send the correction as application/json', 415));
@@ -49,7 +47,7 @@ export function officeRoutes(deps: OfficeDeps): Router {
   const today = (): string => dayOf(deps.now(), timeZone);
 
   router.post('/schools/:id/students/:userId/days/:day/corrections', auth.middleware, requireJson, express.json({ limit: '8kb' }), async (req, res) => {
-    const { id: schoolId, userId, day } = parseInput(dayParams, req.params, 'path');
+    const { id: schoolId, userId, day } = parseInput(studentDayParams, req.params, 'path');
     const caller = auth.credentialOf(req);
     assertMayReadSchool(caller, schoolId);
     const change = parseInput(correctionInputSchema, req.body, 'correction');
@@ -78,7 +76,7 @@ export function officeRoutes(deps: OfficeDeps): Router {
   });
 
   router.get('/schools/:id/students/:userId/days/:day', auth.middleware, async (req, res) => {
-    const { id: schoolId, userId, day } = parseInput(dayParams, req.params, 'path');
+    const { id: schoolId, userId, day } = parseInput(studentDayParams, req.params, 'path');
     assertMayReadSchool(auth.credentialOf(req), schoolId);
     const student = await roster.student(schoolId, userId);
     const [state, ofDay] = await Promise.all([corrections.loadDay(userId, day), corrections.ofDay(userId, day)]);

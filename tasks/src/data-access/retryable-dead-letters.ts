@@ -3,7 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { DeadLetterPort, RepublishPort } from '../domain/jobs/dead-letter-retry.ts';
 
-export class DeadLetterStore implements DeadLetterPort {
+export class RetryableDeadLetters implements DeadLetterPort {
   readonly collection: Collection<DeadLetter>;
 
   constructor(db: Db) {
