@@ -94,6 +94,7 @@ try {
       ...(result
         ? [line('schools', result.schools), line('students', result.students), `${result.documents} documents in ${result.elapsedSeconds.toFixed(2)} s = ${result.documentsPerSecond} docs/s`]
         : []),
+      'next: pnpm --filter @attendance/tasks job roster-sync   (copies the roster into Redis, so check-ins of students not on it are flagged)',
       `credentials: ${schoolIds.length} device keys, ${schoolIds.length} school staff tokens and 1 admin token (earlier seed credentials revoked) written to ${credentialsFile}`,
       '',
     ].join('\n'),
