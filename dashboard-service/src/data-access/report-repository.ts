@@ -23,11 +23,12 @@ const MAX_CACHED_REPORTS = 64;
  * every school inside) and the closed per-school reports the tasks job
  * writes.
  *
- * The consumer is the only writer of its partitions' reports, so it keeps
- * the last version it wrote and writes the next one conditionally on that
- * version's offset: one round trip per batch and report, no read. When the
- * condition fails (the partition had moved to another consumer and back), the
- * cached copy is dropped and the report read again.
+ * The consumer writes its partitions' reports, so it keeps the last version
+ * it wrote and writes the next one conditionally on that version's offset
+ * and `updatedAt`: one round trip per batch and report, no read. When the
+ * condition fails (the partition had moved to another consumer and back, or
+ * the `reprocess` job corrected the counts), the cached copy is dropped and
+ * the report read again.
  */
 export class ReportRepository implements PartitionReportStore {
   readonly partitions: Collection<PartitionReportDocument>;
@@ -46,7 +47,7 @@ export class ReportRepository implements PartitionReportStore {
     return document ? fromPartitionReportDocument(document) : undefined;
   }
 
-  async replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt?: Date): Promise<boolean> {
+  async replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt: Date): Promise<boolean> {
     this.written.delete(next._id);
     let written: boolean;
     try {
@@ -54,7 +55,7 @@ export class ReportRepository implements PartitionReportStore {
         await this.partitions.insertOne(toPartitionReportDocument(next));
         written = true;
       } else {
-        const filter = { _id: next._id, offset: expectedOffset, ...(expectedUpdatedAt ? { updatedAt: expectedUpdatedAt } : {}) };
+        const filter = { _id: next._id, offset: expectedOffset, updatedAt: expectedUpdatedAt };
         const result = await this.partitions.replaceOne(filter, toPartitionReportDocument(next));
         written = result.matchedCount === 1;
       }

@@ -36,11 +36,11 @@ export interface PartitionReportStore {
   load(id: string): Promise<PartitionReport | undefined>;
   /**
    * Writes `next` only while the stored report's offset is still
-   * `expectedOffset` (-1: while there is none) and, when given, its
-   * `updatedAt` still `expectedUpdatedAt` (the `reprocess` job rewrites
-   * counts under the same offset). False when it moved: re-read and retry.
+   * `expectedOffset` (-1: while there is none) and its `updatedAt` still
+   * `expectedUpdatedAt` (the `reprocess` job rewrites counts under the same
+   * offset). False when it moved: re-read and retry.
    */
-  replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt?: Date): Promise<boolean>;
+  replace(next: PartitionReport, expectedOffset: number, expectedUpdatedAt: Date): Promise<boolean>;
 }
 
 /** Staff corrections and the student-day documents they change (rare: one user-day at a time). */

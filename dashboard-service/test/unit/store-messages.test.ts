@@ -6,7 +6,7 @@ const now = new Date('2026-11-21T09:00:00Z');
 const day = '2026-11-21';
 
 /** In-memory ports with the store's semantics (duplicate `_id`, conditional replace) and a log of calls, in order. */
-function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number } = {}) {
+function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number; beforeReportWrite?: (reports: Map<string, PartitionReport>) => void } = {}) {
   const attendances = new Map<string, AttendanceDocument>();
   const reports = new Map<string, PartitionReport>();
   const letters = new Map<string, DeadLetterInput>();
@@ -36,13 +36,16 @@ function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number 
       async load(id) {
         return reports.has(id) ? structuredClone(reports.get(id)) : undefined;
       },
-      async replace(next, expectedOffset) {
+      async replace(next, expectedOffset, expectedUpdatedAt) {
         calls.push(`report ${next._id}`);
         if (reportFailures > 0) {
           reportFailures -= 1;
           throw new Error('store went away');
         }
-        if ((reports.get(next._id)?.offset ?? -1) !== expectedOffset) return false;
+        options.beforeReportWrite?.(reports);
+        const stored = reports.get(next._id);
+        if ((stored?.offset ?? -1) !== expectedOffset) return false;
+        if (stored && stored.updatedAt.getTime() !== expectedUpdatedAt.getTime()) return false;
         reports.set(next._id, structuredClone(next));
         return true;
       },
@@ -169,6 +172,25 @@ describe('storeMessages', () => {
     expect(summary.deadLettered.map(({ reason }) => reason).sort()).toEqual(['invalid-json', 'rejected-by-database']);
     expect([...letters.values()].map((letter) => letter.source.offset)).toContain(poison.offset);
     expect(totals().get('s1')).toEqual({ checkIns: 1, checkOuts: 0, fevers: 0, lates: 0, excused: 0 });
+  });
+
+  it('re-reads a report the reprocess job corrected under the same offset between its read and its write, losing neither', async () => {
+    let corrected = false;
+    // Between the consumer's read and its write, the job adds a check-in it found missing (same offset, new updatedAt).
+    const { ports, totals, calls } = memoryPorts({
+      beforeReportWrite: (reports) => {
+        const report = reports.get(`${day}|0`);
+        if (!report || corrected) return;
+        corrected = true;
+        const s1 = report.schools.s1 as PartitionReport['schools'][string];
+        reports.set(report._id, { ...report, schools: { ...report.schools, s1: { ...s1, checkIns: s1.checkIns + 1 } }, updatedAt: new Date(report.updatedAt.getTime() + 1) });
+      },
+    });
+    await storeMessages([message({ userId: 'a' })], ports, now);
+    await storeMessages([message({ userId: 'b' })], ports, new Date(now.getTime() + 1000));
+    expect(corrected).toBe(true);
+    expect(totals().get('s1')).toEqual({ checkIns: 3, checkOuts: 0, fevers: 0, lates: 0, excused: 0 });
+    expect(calls.filter((call) => call.startsWith('report'))).toHaveLength(3);
   });
 
   it("keeps each day's counts in that day's report", async () => {

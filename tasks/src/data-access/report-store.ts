@@ -42,16 +42,6 @@ export class MongoPartitionReports implements PartitionReportPort, PartitionRepo
   }
 
   async replace(next: PartitionReport, expected: PartitionReport): Promise<boolean> {
-    if (expected.offset < 0 && expected.updatedAt.getTime() === 0) {
-      // No report yet: insert, unless the consumer wrote its first one meanwhile.
-      try {
-        await this.collection.insertOne(toPartitionReportDocument(next));
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === 11000) return false;
-        throw err;
-      }
-    }
     const result = await this.collection.replaceOne({ _id: next._id, offset: expected.offset, updatedAt: expected.updatedAt }, toPartitionReportDocument(next));
     return result.matchedCount === 1;
   }
@@ -68,7 +58,7 @@ export class MongoRecountSource implements RecountSource {
   records(day: string, schoolId: string | undefined): AsyncIterable<CountedRecord> {
     return this.db
       .collection<CountedRecord>(ATTENDANCES_COLLECTION)
-      .find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, type: 1, fever: 1, lateMinutes: 1, source: 1, correction: 1, recorded: 1 }, batchSize: 5000 });
+      .find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, type: 1, fever: 1, lateMinutes: 1, source: 1, correction: 1 }, batchSize: 5000 });
   }
 
   excuses(day: string, schoolId: string | undefined): AsyncIterable<CountedExcuse> {
@@ -76,7 +66,7 @@ export class MongoRecountSource implements RecountSource {
   }
 
   corrections(day: string, schoolId: string | undefined): AsyncIterable<CountedCorrection> {
-    return this.db.collection<CountedCorrection>(CORRECTIONS_COLLECTION).find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, schoolId: 1, source: 1, status: 1, effect: 1 } });
+    return this.db.collection<CountedCorrection>(CORRECTIONS_COLLECTION).find({ day, ...(schoolId === undefined ? {} : { schoolId }) }, { projection: { _id: 0, source: 1, status: 1 } });
   }
 }
 
