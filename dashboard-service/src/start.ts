@@ -4,7 +4,7 @@ import {
   cachedRead,
   closeServer,
   connectMongo,
-  connectRedis,
+  createRedis,
   createKafka,
   createServiceApp,
   CredentialCache,
@@ -100,7 +100,8 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
   let consumer: AttendanceConsumer | undefined;
   let figures: OpenDayFigures | undefined;
   try {
-    claims = new CorrectionClaims(await connectRedis(config.REDIS_URL, {}, logger), config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
+    // Best effort (see CorrectionClaims): Redis being away must not keep the consumer and the read API from starting.
+    claims = new CorrectionClaims(createRedis(config.REDIS_URL, {}, logger), config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
     await admin.connect();
     await ensureTopic(admin, config.KAFKA_TOPIC, config.KAFKA_PARTITIONS);
     await producer.connect();
