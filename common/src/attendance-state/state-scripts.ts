@@ -9,6 +9,7 @@ declare module 'ioredis' {
     releaseAttendance(key: string, field: string | Buffer, pendingValue: string): Result<number, Context>;
     mergeAttendanceState(key: string, field: string | Buffer, value: number, ttlSeconds: number): Result<number, Context>;
     mergeCheckOutState(key: string, field: string | Buffer, checkOutMinute: number, withoutCheckIn: number, ttlSeconds: number): Result<number, Context>;
+    replaceAttendanceState(key: string, field: string | Buffer, expected: number, next: number | ''): Result<number, Context>;
   }
 }
 
@@ -27,6 +28,7 @@ export const attendanceStateScripts = {
   releaseAttendance: prelude + readLua('release-attendance'),
   mergeAttendanceState: prelude + readLua('merge-attendance-state'),
   mergeCheckOutState: prelude + readLua('merge-check-out-state'),
+  replaceAttendanceState: readLua('replace-attendance-state'),
 } as const;
 
 const claimRefusals = ['already-checked-in', 'already-checked-out', 'not-checked-in', 'checked-in-elsewhere', 'checkout-before-checkin', 'pending'] as const;

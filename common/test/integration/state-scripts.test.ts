@@ -121,6 +121,26 @@ describe('releaseAttendance', () => {
   });
 });
 
+describe('replaceAttendanceState', () => {
+  const checkedIn = encodeConfirmedState({ checkInMinute: 478, schoolId: 'school-a' });
+  const checkedOut = encodeConfirmedState({ checkInMinute: 478, checkOutMinute: 900, schoolId: 'school-a' });
+
+  it('puts back the state before a correction only while the field holds what the correction wrote', async () => {
+    await redis.hset(key, field, checkedOut);
+    expect(await redis.replaceAttendanceState(key, field, checkedOut, checkedIn)).toBe(1);
+    expect(Number(await redis.hget(key, field))).toBe(checkedIn);
+    expect(await redis.replaceAttendanceState(key, field, checkedIn, '')).toBe(1);
+    expect(await redis.hexists(key, field)).toBe(0);
+  });
+
+  it("never overwrites a device's later claim", async () => {
+    await redis.hset(key, field, checkedIn);
+    const checkOut = await claim('checkout', 900);
+    expect(await redis.replaceAttendanceState(key, field, checkedIn, '')).toBe(0);
+    expect(await redis.hget(key, field)).toBe(String(checkOut));
+  });
+});
+
 describe('mergeAttendanceState', () => {
   const checkedIn = encodeConfirmedState({ checkInMinute: 478, schoolId: 'school-a' });
   const checkedOut = encodeConfirmedState({ checkInMinute: 478, checkOutMinute: 900, schoolId: 'school-a' });

@@ -1,23 +1,5 @@
 import { defineAttendanceStateCommands, encodeConfirmedState, stateLocation } from '@attendance/common';
-import type { Redis, Result } from 'ioredis';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    replaceConfirmedState(key: string, field: string | Buffer, expected: number, next: number | ''): Result<number, Context>;
-  }
-}
-
-/**
- * Sets a user's field to ARGV[3] (removes it when empty) only while it holds
- * exactly ARGV[2], the value a staff correction wrote: never over a device's
- * later claim.
- */
-const replaceScript = `
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-if ARGV[3] == '' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return 1
-`;
+import type { Redis } from 'ioredis';
 
 /**
  * The write path's claim state (Redis), kept in step with staff corrections
@@ -36,7 +18,6 @@ export class CorrectionClaims {
     private readonly ttlSeconds: number,
   ) {
     defineAttendanceStateCommands(redis);
-    redis.defineCommand('replaceConfirmedState', { numberOfKeys: 1, lua: replaceScript });
   }
 
   async checkedIn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
@@ -51,13 +32,13 @@ export class CorrectionClaims {
 
   async checkInWithdrawn(day: string, userId: string, schoolId: string, minute: number): Promise<void> {
     const { key, field } = stateLocation(this.keyPrefix, day, userId);
-    await this.redis.replaceConfirmedState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }), '');
+    await this.redis.replaceAttendanceState(key, field, encodeConfirmedState({ checkInMinute: minute, schoolId }), '');
   }
 
   /** An added check-out undone: back to checked in (at the check-in minute the state holds). */
   async checkOutWithdrawn(day: string, userId: string, schoolId: string, checkInMinute: number, checkOutMinute: number): Promise<void> {
     const { key, field } = stateLocation(this.keyPrefix, day, userId);
-    await this.redis.replaceConfirmedState(key, field, encodeConfirmedState({ checkInMinute, checkOutMinute, schoolId }), encodeConfirmedState({ checkInMinute, schoolId }));
+    await this.redis.replaceAttendanceState(key, field, encodeConfirmedState({ checkInMinute, checkOutMinute, schoolId }), encodeConfirmedState({ checkInMinute, schoolId }));
   }
 
   async close(): Promise<void> {
