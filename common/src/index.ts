@@ -26,3 +26,4 @@ export * from './mongo-client.ts';
 export * from './redis-client.ts';
 export * from './roster.ts';
 export * from './stored-attendance.ts';
+export * from './background-refresh.ts';

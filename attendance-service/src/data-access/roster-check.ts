@@ -1,4 +1,4 @@
-import { BulkBuffer, rosterCurrentKey, rosterLocation, rosterSchoolMark, type Logger } from '@attendance/common';
+import { BackgroundRefresh, BulkBuffer, rosterCurrentKey, rosterLocation, rosterSchoolMark, type Logger } from '@attendance/common';
 import type { Redis } from 'ioredis';
 
 export interface RosterCheckOptions {
@@ -17,7 +17,7 @@ export interface RosterCheckOptions {
  */
 export class RosterCheck {
   private generation: number | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refreshing: BackgroundRefresh;
   private readonly buffer: BulkBuffer<{ userId: string; schoolId: string }, boolean>;
 
   constructor(
@@ -34,12 +34,12 @@ export class RosterCheck {
       onFull: 'reject',
       flush: (students) => this.lookUp(students),
     });
+    this.refreshing = new BackgroundRefresh(() => this.refresh(), options.refreshMs, (err) => options.logger.warn({ err }, 'could not read the roster generation; keeping the last one'));
   }
 
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
-    this.timer.unref();
+  /** Reads the generation in use (start-up fails if Redis cannot answer), then keeps it fresh. */
+  start(): Promise<void> {
+    return this.refreshing.start();
   }
 
   /** Resolves false when the student is not on the school's roster, true when on it or when it cannot tell. */
@@ -54,17 +54,13 @@ export class RosterCheck {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    await this.refreshing.stop();
     await this.buffer.close();
   }
 
   private async refresh(): Promise<void> {
-    try {
-      const current = await this.redis.get(rosterCurrentKey(this.options.keyPrefix));
-      this.generation = current === null ? undefined : Number(current);
-    } catch (err) {
-      this.options.logger.warn({ err }, 'could not read the roster generation; keeping the last one');
-    }
+    const current = await this.redis.get(rosterCurrentKey(this.options.keyPrefix));
+    this.generation = current === null ? undefined : Number(current);
   }
 
   private async lookUp(students: { userId: string; schoolId: string }[]): Promise<boolean[]> {

@@ -1,6 +1,7 @@
 import type { Collection, Document } from 'mongodb';
 import type { Logger } from 'pino';
 import { bulkWriteInChunks, READ_TIME_LIMIT_MS } from '../mongo-client.ts';
+import { BackgroundRefresh } from '../background-refresh.ts';
 import { hashCredentialSecret } from './credential-secret.ts';
 
 /** What every stored credential has; the rest (school, role) is mapped by the service. */
@@ -42,21 +43,26 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
   /** Credentials used since the last `lastSeenAt` write: the write stamps them with its own time (precision: the flush interval). */
   private seen = new Set<string>();
   private refreshedAt = 0;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly now: () => number;
+  private readonly refreshing: BackgroundRefresh;
+  private readonly flushing: BackgroundRefresh;
 
   constructor(private readonly options: CredentialCacheOptions<D, E>) {
     this.now = options.now ?? Date.now;
+    this.refreshing = new BackgroundRefresh(
+      () => this.refresh(),
+      options.refreshMs,
+      (err) => options.logger.warn({ err, collection: options.collection.collectionName, ageMs: this.ageMs() }, 'could not refresh credentials, keeping the last set'),
+    );
+    // flushLastSeen logs its own failures and never throws.
+    this.flushing = new BackgroundRefresh(() => this.flushLastSeen(), options.lastSeenFlushMs, () => undefined);
   }
 
   /** Reads the credentials once (start-up fails if the store cannot be read), then keeps them fresh. */
   async start(): Promise<void> {
-    await this.refresh();
-    this.scheduleRefresh();
-    this.scheduleFlush();
+    await this.refreshing.start();
+    await this.flushing.start();
   }
 
   /** The entry of an active credential, or undefined (unknown, revoked, or not yet read). */
@@ -80,9 +86,7 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.refreshTimer);
-    clearTimeout(this.flushTimer);
-    await this.running;
+    await Promise.all([this.refreshing.stop(), this.flushing.stop()]);
     await this.flushLastSeen();
   }
 
@@ -96,24 +100,6 @@ export class CredentialCache<D extends StoredCredential, E extends { id: string 
     }
     this.byHash = next;
     this.refreshedAt = this.now();
-  }
-
-  private scheduleRefresh(): void {
-    if (this.stopped) return;
-    this.refreshTimer = setTimeout(() => {
-      this.running = this.refresh()
-        .catch((err: unknown) => this.options.logger.warn({ err, collection: this.options.collection.collectionName, ageMs: this.ageMs() }, 'could not refresh credentials, keeping the last set'))
-        .finally(() => this.scheduleRefresh());
-    }, this.options.refreshMs);
-    this.refreshTimer.unref();
-  }
-
-  private scheduleFlush(): void {
-    if (this.stopped) return;
-    this.flushTimer = setTimeout(() => {
-      void this.flushLastSeen().finally(() => this.scheduleFlush());
-    }, this.options.lastSeenFlushMs);
-    this.flushTimer.unref();
   }
 
   private async flushLastSeen(): Promise<void> {

@@ -1,5 +1,4 @@
-import { BackgroundRefresh } from './background-refresh.ts';
-import { addDays, dayOf, sumPartitionReports, type Logger, type PartitionReport, type SchoolCounts } from '@attendance/common';
+import { addDays, dayOf, sumPartitionReports, type Logger, type PartitionReport, type SchoolCounts, BackgroundRefresh } from '@attendance/common';
 
 /** Where the figures come from: `ReportRepository`. */
 export interface PartitionReportReader {

@@ -1,6 +1,5 @@
-import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type Logger, type SchoolDocument } from '@attendance/common';
+import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type Logger, type SchoolDocument, BackgroundRefresh } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
-import { BackgroundRefresh } from './background-refresh.ts';
 
 /**
  * Each school's start time, for the consumer to mark late check-ins without
