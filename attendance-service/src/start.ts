@@ -16,8 +16,7 @@ import {
   serviceBasics,
   type DeviceDocument,
   type StartOptions as CommonStartOptions,
-  type ServiceHandle,
-} from '@attendance/common';
+  type ServiceHandle, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common';
 import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';
@@ -34,8 +33,6 @@ import { attendanceContract } from './entry-points/http/contract.ts';
 
 export type StartOptions = CommonStartOptions<Config>;
 
-/** How often the roster generation tasks' roster-sync published is re-read (a sync is nightly; tests wait for this). */
-const ROSTER_REFRESH_MS = 2_000;
 
 /**
  * Connects to MongoDB (device keys, the roster's schools), Redis and Kafka,
@@ -108,7 +105,7 @@ export async function start(options: StartOptions = {}): Promise<ServiceHandle> 
   const anomalyRules = new AnomalyRules({ maxStudentsPerMinute: config.ANOMALY_MAX_STUDENTS_PER_MINUTE, temperatureWindow: config.ANOMALY_TEMPERATURE_WINDOW });
   const anomalies = new AnomalyStore(mongo.db, { flushMs: 2_000, logger });
   const metrics = attendanceMetrics(registry);
-  const roster = new RosterCheck(redis, { keyPrefix: config.REDIS_KEY_PREFIX, refreshMs: ROSTER_REFRESH_MS, logger });
+  const roster = new RosterCheck(redis, { keyPrefix: config.REDIS_KEY_PREFIX, refreshMs: ROSTER_GENERATION_REFRESH_MS, logger });
   await roster.start();
   const flag = (anomaly: Anomaly): void => {
     metrics.anomalies.inc({ kind: anomaly.kind });

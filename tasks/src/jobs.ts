@@ -1,4 +1,4 @@
-import { connectMongo, connectRedis, createKafka, dayOf, type Logger, type MongoConnection } from '@attendance/common';
+import { connectMongo, connectRedis, createKafka, dayOf, type Logger, type MongoConnection, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -94,6 +94,7 @@ export async function createJobContext(config: Config, logger: Logger, options: 
     }),
     'roster-sync': rosterSyncJob(new MongoRosterSource(mongo.db), new RedisRosterWriter(redis, config.REDIS_KEY_PREFIX), {
       pageSize: 5000,
+      readersRefreshMs: ROSTER_GENERATION_REFRESH_MS,
       ...(options.onRosterProgress ? { onProgress: options.onRosterProgress } : {}),
     }),
   };

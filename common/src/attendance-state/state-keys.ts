@@ -92,6 +92,9 @@ export function rosterLocation(prefix: string, generation: number, userId: strin
 
 export const rosterSchoolMark = (schoolId: string): number => fnv1a16(schoolId);
 
+/** How often a reader (attendance-service) re-reads the generation in use; a sync keeps the old one at least twice that long. */
+export const ROSTER_GENERATION_REFRESH_MS = 2_000;
+
 /** Holds the generation readers use (absent: no roster loaded, nothing is flagged). */
 export const rosterCurrentKey = (prefix: string): string => `${prefix}:roster:current`;
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { addCounts, countKeys, dayOf, emptyCounts, partitionReportId, schoolReportId, sumPartitionReports, type PartitionReport, type SchoolCounts, type SchoolReport } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
 import { daysBetween, partitionState, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
@@ -133,7 +134,7 @@ export function reprocessJob(partitionReports: PartitionReportPort, writer: Part
           if (recount.pending.size === 0) break;
           if (attempt >= MAX_RECOUNTS) throw new Error(`${day}: corrections past the watermark of partitions ${[...recount.pending.keys()].join(', ')} were still not counted by the consumer after ${attempt} recounts`);
           progress(`day ${index + 1}/${days.length} ${day}: waiting for the consumer to count ${recount.pending.size} partition(s) with a correction in flight`);
-          await waitForWatermarks(partitionReports, day, recount.pending, options.sleep ?? sleep);
+          await waitForWatermarks(partitionReports, day, recount.pending, options.sleep ?? ((ms: number) => sleep(ms)));
         }
         if (day < today) await rewriteClosedDay(partitionReports, closed, day, partitions, options.now);
         progress(`day ${index + 1}/${days.length} ${day}: done, ${changes.filter((change) => change.day === day).length} figures changed`);
@@ -203,8 +204,6 @@ async function waitForWatermarks(reader: PartitionReportPort, day: string, pendi
     await pause(WATERMARK_POLL_MS);
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Adds `delta` to the report as it is now, conditionally; re-reads and retries when the consumer wrote in between. */
 async function applyDelta(reader: PartitionReportPort, writer: PartitionReportWriter, id: string, delta: Map<string, SchoolCounts>, now: () => number): Promise<void> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobSummary } from '../job-runner.ts';
 import { writeWhileReading } from './write-while-reading.ts';
 
@@ -29,10 +30,16 @@ const WRITES_IN_FLIGHT = 4;
  * where attendance-service looks each check-in's student up without a
  * database read, to flag students not on their school's roster. A new
  * generation is written in full, then published, then the old ones are
- * removed: readers see the old roster or the new one, never half of one.
+ * removed once every reader has had time to switch (twice their refresh
+ * interval): readers see the old roster or the new one, never half of one
+ * and never a removed one.
  * An empty roster is not published (every check-in would be flagged).
  */
-export function rosterSyncJob(source: RosterSource, writer: RosterWriter, options: { pageSize: number; onProgress?: (students: number) => void }): Job {
+export function rosterSyncJob(
+  source: RosterSource,
+  writer: RosterWriter,
+  options: { pageSize: number; onProgress?: (students: number) => void; readersRefreshMs: number },
+): Job {
   return {
     name: 'roster-sync',
     async run(): Promise<JobSummary> {
@@ -51,6 +58,8 @@ export function rosterSyncJob(source: RosterSource, writer: RosterWriter, option
         return { items: 0, generation, published: false };
       }
       await writer.publish(generation);
+      // Readers look the old generation up until they re-read which one is current.
+      await sleep(2 * options.readersRefreshMs);
       const removedKeys = await writer.removeOtherGenerations(generation);
       return { items: students, generation, published: true, removedKeys };
     },
