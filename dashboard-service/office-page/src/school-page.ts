@@ -156,8 +156,12 @@ export function showSchoolPage(main: HTMLElement, nav: HTMLElement, schoolId: st
           rosterAgain = rosterAgain || err.unavailable;
         }
       })();
-      await rosterInFlight;
-      rosterInFlight = undefined;
+      try {
+        await rosterInFlight;
+      } finally {
+        // Whatever the read threw, the next refresh must be able to start.
+        rosterInFlight = undefined;
+      }
       if (rosterAgain) {
         rosterAgain = false;
         void refreshRoster();
