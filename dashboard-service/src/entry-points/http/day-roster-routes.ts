@@ -1,8 +1,9 @@
-import { AppError, describeIssues, type BearerAuth } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common';
 import express, { type Router } from 'express';
 import type { DayRosterReader } from '../../data-access/day-roster-reader.ts';
 import { DAY_ROSTER_COLUMNS, dayRosterRows } from '../../domain/day-roster.ts';
 import { assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
+import { parseInput } from './parse-input.ts';
 import { dayQuery, schoolParams } from './request-schemas.ts';
 
 export interface DayRosterDeps {
@@ -12,7 +13,6 @@ export interface DayRosterDeps {
   /** A string that changes whenever the school's figures for the day change (see {@link DayRosterReader.recordsOf}). */
   figuresVersion: (schoolId: string, day: string) => string;
 }
-
 
 /**
  * `GET /schools/:id/roster?day=`: the whole day's roster with each
@@ -24,13 +24,9 @@ export interface DayRosterDeps {
 export function dayRosterRoutes(deps: DayRosterDeps): Router {
   const router = express.Router();
   router.get('/schools/:id/roster', deps.auth.middleware, async (req, res) => {
-    const parsedParams = schoolParams.safeParse(req.params);
-    const parsedQuery = dayQuery.safeParse(req.query);
-    if (!parsedParams.success) throw new AppError('validation-failed', 'invalid school id', 400, { details: describeIssues(parsedParams.error) });
-    if (!parsedQuery.success) throw new AppError('validation-failed', 'invalid query parameters', 400, { details: describeIssues(parsedQuery.error) });
-    const { id } = parsedParams.data;
+    const { id } = parseInput(schoolParams, req.params, 'school id');
+    const day = parseInput(dayQuery, req.query).day ?? deps.today();
     assertMayReadSchool(deps.auth.credentialOf(req), id);
-    const day = parsedQuery.data.day ?? deps.today();
     const [students, { records, excused }] = await Promise.all([deps.reader.studentsOf(id), deps.reader.recordsOf(id, day, deps.figuresVersion(id, day))]);
     res.json({ schoolId: id, day, columns: DAY_ROSTER_COLUMNS, rows: dayRosterRows(students, records, excused) });
   });

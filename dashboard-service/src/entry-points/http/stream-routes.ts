@@ -1,9 +1,11 @@
-import { AppError, entityId, type BearerAuth } from '@attendance/common';
+import { AppError, type BearerAuth } from '@attendance/common';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
 import { assertAdmin, assertMayReadSchool, type StaffCaller } from '../../domain/staff-access.ts';
 import type { LiveCounters } from './live-counters.ts';
+import { parseInput } from './parse-input.ts';
+import { schoolParams } from './request-schemas.ts';
 import { schoolToday, statsToday } from './school-figures.ts';
 
 export interface StreamDeps {
@@ -55,9 +57,7 @@ export function streamRoutes(deps: StreamDeps): Router {
   });
 
   router.get('/schools/:id/stream', tokenFromQuery, auth.middleware, refuseWhenFull, async (req, res) => {
-    const parsed = entityId.safeParse(req.params.id);
-    if (!parsed.success) throw new AppError('validation-failed', 'invalid school id', 400);
-    const schoolId = parsed.data;
+    const { id: schoolId } = parseInput(schoolParams, req.params, 'school id');
     assertMayReadSchool(auth.credentialOf(req), schoolId);
     const known = (await deps.roster.allSchools()).some((school) => school._id === schoolId) || deps.figures.bySchool(deps.figures.today()).has(schoolId);
     if (!known && !(await deps.roster.school(schoolId))) throw new AppError('school-not-found', `no school ${schoolId}`, 404);
