@@ -54,6 +54,9 @@ export function chunksOf<T>(items: T[], size: number): T[][] {
  */
 export const READ_TIME_LIMIT_MS = 5_000;
 
+/** The bound of a cursor an export walks over a whole school-day (ten thousand documents and more). */
+export const EXPORT_TIME_LIMIT_MS = 60_000;
+
 /**
  * Reads documents by `_id`, one `findOne` each with at most `concurrency` in
  * flight. FerretDB answers an `_id` equality from its index but reads the

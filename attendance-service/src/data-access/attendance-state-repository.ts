@@ -29,7 +29,7 @@ const takeRateTokensLua = readFileSync(new URL('./take-rate-tokens.lua', import.
  * for it, so the retries are bounded: 3 more attempts after 50, 100 and 200 ms,
  * and none starts once 500 ms have passed. Past that the takeover is the safety net.
  */
-export const RELEASE_RETRY = { retries: 3, minTimeout: 50, factor: 2, maxTimeout: 200, maxRetryTime: 500, randomize: false } as const;
+const RELEASE_RETRY = { retries: 3, minTimeout: 50, factor: 2, maxTimeout: 200, maxRetryTime: 500, randomize: false } as const;
 
 /** A claim (with the device whose rate it counts against), or the confirmation of one: both ride the same pipelines. */
 type StateCommand = { kind: 'claim'; event: AttendanceEvent; minute: number; deviceId?: string | undefined } | { kind: 'confirm'; event: AttendanceEvent; ticket: string };

@@ -1,4 +1,4 @@
-import { ATTENDANCES_COLLECTION, attendanceId, chunksOf, ensureIndexes, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common';
+import { ATTENDANCES_COLLECTION, attendanceId, chunksOf, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import pMap from 'p-map';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
@@ -95,10 +95,9 @@ export class AttendanceRepository implements AttendanceStore {
     });
   }
 
-  /** A school's records of a day for the students `from`..`to` (a page of the roster, in id order): exports read one page at a time. */
-  /** The school's records of the day in user id order, read in batches (exports). */
+  /** The school's records of the day in user id order, read in batches (exports; bounded like a report read). */
   streamDay(schoolId: string, day: string, batchSize: number) {
-    return this.collection.find({ schoolId, day }, { batchSize }).sort({ userId: 1 });
+    return this.collection.find({ schoolId, day }, { batchSize, maxTimeMS: EXPORT_TIME_LIMIT_MS }).sort({ userId: 1 });
   }
 
   /**

@@ -10,8 +10,7 @@ import {
   type AttendanceDocument,
   type CorrectionDocument,
   type DayState,
-  type ExcuseDocument,
-} from '@attendance/common';
+  type ExcuseDocument, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 import type { CorrectionStore } from '../domain/store-messages.ts';
 import { isDuplicateKey } from './mongo-errors.ts';
@@ -87,10 +86,9 @@ export class CorrectionRepository implements CorrectionStore {
     return this.excuses.find(filter, { maxTimeMS: READ_TIME_LIMIT_MS }).sort({ userId: 1 }).limit(limit).toArray();
   }
 
-  /** Excuses of a school's day for the students `from`..`to` (a page of the roster). */
   /** The school's excuses of the day in user id order, read in batches (exports). */
   streamExcuses(schoolId: string, day: string, batchSize: number) {
-    return this.excuses.find({ schoolId, day }, { batchSize }).sort({ userId: 1 });
+    return this.excuses.find({ schoolId, day }, { batchSize, maxTimeMS: EXPORT_TIME_LIMIT_MS }).sort({ userId: 1 });
   }
 
   /** Excuses of the given students' day, by `_id`. */

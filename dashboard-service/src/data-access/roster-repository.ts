@@ -1,4 +1,4 @@
-import { cachedRead, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { cachedRead, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;
@@ -69,15 +69,9 @@ export class RosterRepository {
     return (await current?.read) ?? 0;
   }
 
-  /** The last known size without waiting (stream ticks); undefined before the first count. */
-  knownSizeOf(schoolId: string): number | undefined {
-    void this.sizeOf(schoolId).catch(() => undefined);
-    return this.sizes.get(schoolId)?.size;
-  }
-
   /** Every student of the school in id order, read in batches (exports: constant memory). */
   streamStudents(schoolId: string, batchSize: number) {
-    return this.students.find({ schoolId }, { batchSize, projection: { name: 1 } }).sort({ _id: 1 });
+    return this.students.find({ schoolId }, { batchSize, projection: { name: 1 }, maxTimeMS: EXPORT_TIME_LIMIT_MS }).sort({ _id: 1 });
   }
 
   /** The school's students after `afterId`, in id order. */

@@ -1,8 +1,6 @@
 import { addCounts, countKeys, emptyCounts, partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
 import type { ReportEffect } from './attendance-document.ts';
 
-export type { SchoolCounts };
-
 export type { PartitionReport } from '@attendance/common';
 export { partitionReportId };
 

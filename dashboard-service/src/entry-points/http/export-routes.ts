@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { AppError, type DayState, type StudentDocument } from '@attendance/common';
+import { emptyDay } from '../../domain/apply-correction.ts';
 import express, { type Response, type Router } from 'express';
 import { csvRecord } from '../../domain/csv.ts';
 import { assertMayReadSchool } from '../../domain/staff-access.ts';
@@ -56,7 +57,7 @@ export function exportRoutes(deps: ExportDeps): Router {
       let text = csvRecord(attendanceCsvHeader);
       let rows = 0;
       for await (const student of students) {
-        const state: DayState = { checkIn: null, checkOut: null, excuse: null };
+        const state = emptyDay();
         for (const record of await recordsOf.take(student._id)) state[record.type === 'checkin' ? 'checkIn' : 'checkOut'] = record;
         state.excuse = (await excuseOf.take(student._id))[0] ?? null;
         text += rowOf(student, state);
