@@ -29,13 +29,35 @@ export interface LocalTime {
   minute: number;
 }
 
+/** Local times by zone and epoch minute: records of a day fall on at most 1,440 minutes. */
+const byMinute = new Map<string, Map<number, LocalTime>>();
+/** Minutes kept per zone before the memo starts again (two days' worth). */
+const MAX_MINUTES_KEPT = 2 * 1440;
+
+/**
+ * Memoised per epoch minute: `Intl` costs a few microseconds a call, every
+ * request, message and rebuilt record asks, and a zone's offset is constant
+ * within a minute. The result is shared: do not mutate it.
+ */
 export function localTime(epochMs: number, timeZone: string): LocalTime {
+  const epochMinute = Math.floor(epochMs / 60_000);
+  let minutes = byMinute.get(timeZone);
+  if (!minutes) byMinute.set(timeZone, (minutes = new Map<number, LocalTime>()));
+  let local = minutes.get(epochMinute);
+  if (!local) {
+    if (minutes.size >= MAX_MINUTES_KEPT) minutes.clear();
+    minutes.set(epochMinute, (local = computeLocalTime(epochMinute * 60_000, timeZone)));
+  }
+  return local;
+}
+
+function computeLocalTime(epochMs: number, timeZone: string): LocalTime {
   const parts = formatterFor(timeZone).formatToParts(epochMs);
   const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((part) => part.type === type)?.value ?? '';
-  return {
+  return Object.freeze({
     day: `${get('year')}-${get('month')}-${get('day')}`,
     minute: Number(get('hour')) * 60 + Number(get('minute')),
-  };
+  });
 }
 
 export function dayOf(epochMs: number, timeZone: string): string {

@@ -37,21 +37,6 @@ export interface StateWriter {
 const MERGES_IN_FLIGHT = 4;
 
 /**
- * Minute of the day in `timeZone`, memoised per epoch minute: `Intl` costs a
- * few microseconds a call, a million records fall on at most 1,440 distinct
- * minutes, and a zone's offset is constant within one.
- */
-function minuteOfDay(timeZone: string): (at: Date) => number {
-  const minutes = new Map<number, number>();
-  return (at) => {
-    const epochMinute = Math.floor(at.getTime() / 60_000);
-    let minute = minutes.get(epochMinute);
-    if (minute === undefined) minutes.set(epochMinute, (minute = localTime(at.getTime(), timeZone).minute));
-    return minute;
-  };
-}
-
-/**
  * Rebuilds a day's check-in state in Redis from MongoDB, for after Redis lost
  * its data: without it, a student who already checked in could check in
  * again (the consumer would still store them once, but the device would get
@@ -67,14 +52,13 @@ export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, o
       const day = options.day ?? dayOf(options.now(), options.timeZone);
       const restored = { checkin: 0, checkout: 0 };
       const seconds = { checkin: 0, checkout: 0 };
-      const minuteOf = minuteOfDay(options.timeZone);
       for (const type of ['checkin', 'checkout'] as const) {
         const passStarted = options.now();
         const merge = type === 'checkin' ? writer.mergeCheckIns.bind(writer) : writer.mergeCheckOuts.bind(writer);
         await writeWhileReading<StoredRecord>(
           (onPage) => source.forEachPage(day, type, options.pageSize, onPage),
           async (page) => {
-            const entries = page.map((record) => ({ userId: record.userId, schoolId: record.schoolId, day, minute: minuteOf(record.at) }));
+            const entries = page.map((record) => ({ userId: record.userId, schoolId: record.schoolId, day, minute: localTime(record.at.getTime(), options.timeZone).minute }));
             restored[type] += entries.length;
             await merge(entries);
           },
