@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@attendance/common';
 import { z } from 'zod';
+import { CLOCK_TIME } from './domain/late-arrival.ts';
 
 export const configSchema = z.object({
   PORT: env.port(8081),
@@ -38,7 +39,7 @@ export const configSchema = z.object({
   /** Local start time of a school without its own `startTime` in `schools`: a check-in after it is late. */
   SCHOOL_START_TIME: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
+    .regex(CLOCK_TIME, 'expected HH:MM (24 h)')
     .default('08:00'),
   /** How often the schools' start times are read again (in the background). */
   SCHOOLS_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

@@ -1,5 +1,6 @@
 import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type Logger, type SchoolDocument, BackgroundRefresh } from '@attendance/common';
 import type { Collection, Db } from 'mongodb';
+import { CLOCK_TIME } from '../domain/late-arrival.ts';
 
 /**
  * Each school's start time, for the consumer to mark late check-ins without
@@ -37,6 +38,6 @@ export class SchoolSchedule {
 
   private async refresh(): Promise<void> {
     const documents = await this.schools.find({}, { projection: { startTime: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray();
-    this.startTimes = new Map(documents.flatMap((school) => (typeof school.startTime === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(school.startTime) ? [[school._id, school.startTime] as const] : [])));
+    this.startTimes = new Map(documents.flatMap((school) => (typeof school.startTime === 'string' && CLOCK_TIME.test(school.startTime) ? [[school._id, school.startTime] as const] : [])));
   }
 }

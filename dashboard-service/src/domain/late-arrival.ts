@@ -1,5 +1,8 @@
 import { localTime } from '@attendance/common';
 
+/** A school's start time: `HH:MM`, 24 h. */
+export const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
 /** `HH:MM` (24 h) as minutes since midnight. */
 export function minuteOfDay(time: string): number {
   const [hours, minutes] = time.split(':').map(Number);
