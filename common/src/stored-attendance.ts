@@ -136,6 +136,23 @@ export const countKeys = ['checkIns', 'checkOuts', 'fevers', 'lates', 'excused']
 
 export const emptyCounts = (): SchoolCounts => ({ checkIns: 0, checkOuts: 0, fevers: 0, lates: 0, excused: 0 });
 
+/**
+ * What one stored record counts in its school's report: the one counting
+ * rule, used by the consumer (a message's effect), staff corrections (a
+ * day's before and after) and the `reprocess` job (the recount). A fever
+ * counts on the record flagged with it; a check-in after the school's start
+ * time counts late.
+ */
+export function countsOfRecord(record: { type: AttendanceType; fever: boolean; lateMinutes?: number | undefined }): SchoolCounts {
+  return {
+    checkIns: record.type === 'checkin' ? 1 : 0,
+    checkOuts: record.type === 'checkout' ? 1 : 0,
+    fevers: record.fever ? 1 : 0,
+    lates: record.type === 'checkin' && (record.lateMinutes ?? 0) > 0 ? 1 : 0,
+    excused: 0,
+  };
+}
+
 /** Adds `counts` into `into` (mutates it); counts written before lates and excused existed add 0 for them. */
 export function addCounts(into: SchoolCounts, counts: Partial<SchoolCounts>): SchoolCounts {
   for (const key of countKeys) into[key] += counts[key] ?? 0;

@@ -1,6 +1,8 @@
 import {
   attendanceId,
+  addCounts,
   countKeys,
+  countsOfRecord,
   daySlots,
   emptyCounts,
   excuseId,
@@ -19,13 +21,10 @@ export const emptyDay = (): DayState => ({ checkIn: null, checkOut: null, excuse
 
 /** What one student's day adds to the counts: each figure 0 or 1 (a fever counts once, on the document flagged). */
 export function countsOfDay(state: DayState): SchoolCounts {
-  return {
-    checkIns: state.checkIn ? 1 : 0,
-    checkOuts: state.checkOut ? 1 : 0,
-    fevers: (state.checkIn?.fever ? 1 : 0) + (state.checkOut?.fever ? 1 : 0),
-    lates: (state.checkIn?.lateMinutes ?? 0) > 0 ? 1 : 0,
-    excused: state.excuse ? 1 : 0,
-  };
+  const counts = emptyCounts();
+  for (const record of [state.checkIn, state.checkOut]) if (record) addCounts(counts, countsOfRecord(record));
+  counts.excused = state.excuse ? 1 : 0;
+  return counts;
 }
 
 export function differenceOf(after: SchoolCounts, before: SchoolCounts): SchoolCounts {

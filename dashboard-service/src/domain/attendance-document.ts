@@ -1,4 +1,4 @@
-import { attendanceId, isFever, type AttendanceDocument, type AttendanceEvent, type Source } from '@attendance/common';
+import { attendanceId, countsOfRecord, emptyCounts, isFever, type AttendanceDocument, type AttendanceEvent, type Source } from '@attendance/common';
 
 export type { AttendanceDocument, Source } from '@attendance/common';
 export { attendanceId } from '@attendance/common';
@@ -71,15 +71,6 @@ export function effectOf(message: SourcedEvent, stored: AttendanceDocument): Rep
   const owns = stored.source === sourceOf(partition, offset);
   // A correction may have changed the document since: the message's own effect is what it stored.
   const own = stored.recorded ?? stored;
-  return {
-    schoolId: stored.schoolId,
-    day: event.day,
-    partition,
-    offset,
-    checkIns: owns && stored.type === 'checkin' ? 1 : 0,
-    checkOuts: owns && stored.type === 'checkout' ? 1 : 0,
-    fevers: owns && own.fever ? 1 : 0,
-    lates: owns && stored.type === 'checkin' && (own.lateMinutes ?? 0) > 0 ? 1 : 0,
-    excused: 0,
-  };
+  const counts = owns ? countsOfRecord({ type: stored.type, fever: own.fever, lateMinutes: own.lateMinutes }) : emptyCounts();
+  return { schoolId: stored.schoolId, day: event.day, partition, offset, ...counts };
 }

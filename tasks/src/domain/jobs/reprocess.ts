@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addCounts, countKeys, dayOf, emptyCounts, partitionReportId, schoolReportId, sumPartitionReports, type PartitionReport, type SchoolCounts, type SchoolReport } from '@attendance/common';
+import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, partitionReportId, schoolReportId, sumPartitionReports, type PartitionReport, type SchoolCounts, type SchoolReport } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
 import { daysBetween, partitionState, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
 
@@ -73,12 +73,6 @@ function countsFor(counts: Counts, partition: number, schoolId: string): SchoolC
   return entry;
 }
 
-const recordCounts = (record: { type: string; fever: boolean; lateMinutes?: number }, sign: number): Partial<SchoolCounts> => ({
-  checkIns: record.type === 'checkin' ? sign : 0,
-  checkOuts: record.type === 'checkout' ? sign : 0,
-  fevers: record.fever ? sign : 0,
-  lates: record.type === 'checkin' && (record.lateMinutes ?? 0) > 0 ? sign : 0,
-});
 
 const MAX_WRITE_RACES = 20;
 /** Recounts of a day while corrections are in flight, and polls of their reports in between (200 ms apart). */
@@ -168,7 +162,7 @@ async function recountDay(source: RecountSource, day: string, schoolId: string |
     onRecord((read += 1));
     const { partition, offset } = sourceParts(record.source);
     if (offset > watermark(partition) && !record.correction) continue;
-    addCounts(countsFor(truth, partition, record.schoolId), recordCounts(record, 1));
+    addCounts(countsFor(truth, partition, record.schoolId), countsOfRecord(record));
   }
   for await (const excuse of source.excuses(day, schoolId)) addCounts(countsFor(truth, sourceParts(excuse.source).partition, excuse.schoolId), { excused: 1 });
   const pending = new Map<number, number>();
