@@ -59,7 +59,7 @@ describe('close-reports', () => {
     expect(stores.reads[2]).toEqual(['2026-11-22|0', '2026-11-22|1', '2026-11-22|2']);
     // Reports first, marker last: a run that dies in between is redone by the next.
     expect(stores.writes.slice(-3)).toEqual(['school-1|2026-11-22', 'school-2|2026-11-22', 'marker 2026-11-22']);
-    expect(stores.markers.get('2026-11-22')).toMatchObject({ state: '0:41,1:-,2:17', partitions: 3, schools: 2, lastUpdatedAt: new Date('2026-11-22T12:00:02Z') });
+    expect(stores.markers.get('2026-11-22')).toMatchObject({ state: `0:41@${Date.parse('2026-11-22T12:00:00Z')},1:-,2:17@${Date.parse('2026-11-22T12:00:02Z')}`, partitions: 3, schools: 2, lastUpdatedAt: new Date('2026-11-22T12:00:02Z') });
     // A day without any report is closed too (with no school), so later runs skip it.
     expect(stores.markers.get('2026-11-21')).toMatchObject({ state: '0:-,1:-,2:-', schools: 0, lastUpdatedAt: null });
   });
@@ -77,6 +77,13 @@ describe('close-reports', () => {
     stores.partitionReports.set('2026-11-22|1', partitionReport('2026-11-22', 1, 0, { 'school-1': { checkIns: 0, checkOuts: 1, fevers: 0, lates: 0, excused: 0 } }));
     expect(await job.run()).toMatchObject({ items: 1, closedDays: ['2026-11-22'] });
     expect(stores.reports.get('school-1|2026-11-22')).toMatchObject({ checkIns: 2, checkOuts: 1, fevers: 0, lates: 0, excused: 0 });
+
+    // reprocess corrected partition 0's counts under the same offset: its later write alone shows it.
+    const corrected = stores.partitionReports.get('2026-11-22|0');
+    if (!corrected) throw new Error('partition report 0 missing');
+    stores.partitionReports.set('2026-11-22|0', { ...corrected, schools: { 'school-1': { checkIns: 3, checkOuts: 0, fevers: 0, lates: 0, excused: 0 } }, updatedAt: new Date('2026-11-23T09:00:00Z') });
+    expect(await job.run()).toMatchObject({ items: 1, closedDays: ['2026-11-22'] });
+    expect(stores.reports.get('school-1|2026-11-22')).toMatchObject({ checkIns: 3, checkOuts: 1 });
   });
 
   it('closes exactly the days asked for on the command line, today included when asked', async () => {

@@ -52,10 +52,34 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-/** The partition state a marker records: each partition's offset, in partition order. */
+/**
+ * The partition state a marker records: each partition's offset and last
+ * write, in partition order (`reprocess` corrects counts under the same
+ * offset, so the offset alone would not show it).
+ */
 export function partitionState(partitions: number, reports: PartitionReport[]): string {
   const byPartition = new Map(reports.map((report) => [report.partition, report]));
-  return Array.from({ length: partitions }, (_, p) => `${p}:${byPartition.get(p)?.offset ?? '-'}`).join(',');
+  return Array.from({ length: partitions }, (_, p) => {
+    const report = byPartition.get(p);
+    return report ? `${p}:${report.offset}@${report.updatedAt.getTime()}` : `${p}:-`;
+  }).join(',');
+}
+
+/**
+ * Writes a day's per-school reports from its partition reports, then its
+ * marker, unless the marker says they were written from the same partition
+ * state. Returns how many school reports it wrote (undefined: unchanged).
+ */
+export async function closeDay(partitionReports: PartitionReportPort, closed: ClosedReportPort, day: string, partitions: number, now: () => number): Promise<number | undefined> {
+  const reports = await partitionReports.readPartitionReports(Array.from({ length: partitions }, (_, p) => partitionReportId(day, p)));
+  const state = partitionState(partitions, reports);
+  if ((await closed.closedDay(day))?.state === state) return undefined;
+  const closedAt = new Date(now());
+  const schoolReports: SchoolReport[] = [...sumPartitionReports(reports)].map(([schoolId, counts]) => ({ _id: schoolReportId(schoolId, day), schoolId, day, ...counts, closedAt }));
+  await closed.writeSchoolReports(schoolReports);
+  const updates = reports.map((report) => report.updatedAt.getTime());
+  await closed.markClosed({ _id: day, day, partitions, state, lastUpdatedAt: updates.length > 0 ? new Date(Math.max(...updates)) : null, schools: schoolReports.length, closedAt });
+  return schoolReports.length;
 }
 
 /**
@@ -78,19 +102,12 @@ export function closeReportsJob(partitionReports: PartitionReportPort, closed: C
       const closedDays: string[] = [];
       let unchanged = 0;
       for (const day of daysBetween(range.from, range.to)) {
-        const reports = await partitionReports.readPartitionReports(Array.from({ length: partitions }, (_, p) => partitionReportId(day, p)));
-        const state = partitionState(partitions, reports);
-        const previous = await closed.closedDay(day);
-        if (previous?.state === state) {
+        const schools = await closeDay(partitionReports, closed, day, partitions, options.now);
+        if (schools === undefined) {
           unchanged += 1;
           continue;
         }
-        const closedAt = new Date(options.now());
-        const schoolReports: SchoolReport[] = [...sumPartitionReports(reports)].map(([schoolId, counts]) => ({ _id: schoolReportId(schoolId, day), schoolId, day, ...counts, closedAt }));
-        await closed.writeSchoolReports(schoolReports);
-        const updates = reports.map((report) => report.updatedAt.getTime());
-        await closed.markClosed({ _id: day, day, partitions, state, lastUpdatedAt: updates.length > 0 ? new Date(Math.max(...updates)) : null, schools: schoolReports.length, closedAt });
-        written += schoolReports.length;
+        written += schools;
         closedDays.push(day);
       }
       return { items: written, schoolReports: written, closedDays, unchangedDays: unchanged, from: range.from, to: range.to, partitions };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, partitionReportId, schoolReportId, sumPartitionReports, type PartitionReport, type SchoolCounts, type SchoolReport } from '@attendance/common';
+import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
 import type { Job, JobSummary } from '../job-runner.ts';
-import { daysBetween, partitionState, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
+import { closeDay, daysBetween, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
 
 /** What the recount needs of a stored record (`attendances`). */
 export interface CountedRecord {
@@ -130,7 +130,7 @@ export function reprocessJob(partitionReports: PartitionReportPort, writer: Part
           progress(`day ${index + 1}/${days.length} ${day}: waiting for the consumer to count ${recount.pending.size} partition(s) with a correction in flight`);
           await waitForWatermarks(partitionReports, day, recount.pending, options.sleep ?? ((ms: number) => sleep(ms)));
         }
-        if (day < today) await rewriteClosedDay(partitionReports, closed, day, partitions, options.now);
+        if (day < today) await closeDay(partitionReports, closed, day, partitions, options.now);
         progress(`day ${index + 1}/${days.length} ${day}: done, ${changes.filter((change) => change.day === day).length} figures changed`);
       }
       return { items: changes.length, records, days: days.length, from: options.from, to: options.to, ...(options.schoolId ? { school: options.schoolId } : {}), changes: changes.slice(0, MAX_LISTED_CHANGES) };
@@ -212,14 +212,4 @@ async function applyDelta(reader: PartitionReportPort, writer: PartitionReportWr
     if (await writer.replace({ ...base, schools, updatedAt }, base)) return;
   }
   throw new Error(`report ${id} kept moving while being corrected`);
-}
-
-/** A closed day's per-school reports from its (corrected) partition reports, and its marker, as `close-reports` writes them. */
-async function rewriteClosedDay(reader: PartitionReportPort, closed: ClosedReportPort, day: string, partitions: number, now: () => number): Promise<void> {
-  const reports = await reader.readPartitionReports(Array.from({ length: partitions }, (_, p) => partitionReportId(day, p)));
-  const closedAt = new Date(now());
-  const schoolReports: SchoolReport[] = [...sumPartitionReports(reports)].map(([schoolId, counts]) => ({ _id: schoolReportId(schoolId, day), schoolId, day, ...counts, closedAt }));
-  await closed.writeSchoolReports(schoolReports);
-  const updates = reports.map((report) => report.updatedAt.getTime());
-  await closed.markClosed({ _id: day, day, partitions, state: partitionState(partitions, reports), lastUpdatedAt: updates.length > 0 ? new Date(Math.max(...updates)) : null, schools: schoolReports.length, closedAt });
 }
