@@ -157,10 +157,11 @@ describe('a check-in added by staff', () => {
     await waitFor(async () => isIn((await studentDay(userId)).status), { what: 'the device check-in' });
     const fixedAt = new Date(deviceAt - 30 * 60_000 > Date.parse(`${today}T00:00:00Z`) ? deviceAt - 30 * 60_000 : deviceAt).toISOString();
     expect((await correct(userId, { action: 'checkin', at: fixedAt })).status).toBe(202);
+    // The consumer inserts the correction (its history entry) before it rewrites the slot: wait for both.
     const day = await waitFor(async () => {
       const body = await studentDay(userId);
-      return (body.history as unknown[]).length === 2 ? body : undefined;
-    }, { what: 'the correction in the history' });
+      return (body.history as unknown[]).length === 2 && (body.checkIn as { source?: string } | null)?.source === 'correction' ? body : undefined;
+    }, { what: 'the correction in the history and in the check-in' });
     expect(day.checkIn).toMatchObject({ at: fixedAt, source: 'correction' });
     expect(day.history).toEqual([
       expect.objectContaining({ kind: 'device', action: 'checkin', at: new Date(deviceAt).toISOString(), by: null }),
