@@ -41,6 +41,8 @@ const usage = `usage: pnpm benchmark [options]
   --drain-timeout S      how long to wait for the consumer to store everything (default 120)
   --lag-schools N        schools whose GET /schools/:id is polled for the 202-to-visible lag (default 20, at most 20; 0: off)
   --kafka-brokers LIST   where to read the consumer group's lag (default KAFKA_BROKERS or 127.0.0.1:9092)
+  --redis-url URL        the platform's Redis: which students are checked in today (default REDIS_URL or redis://127.0.0.1:6379)
+  --redis-prefix P       its key prefix (default REDIS_KEY_PREFIX or att)
   --topic T, --group G   the attendance topic and consumer group (default KAFKA_TOPIC or attendance, dashboard)
   --credentials FILE     device keys and staff tokens from pnpm seed (default CREDENTIALS_FILE or .secrets/credentials.json)
   --state-dir DIR        the stack's state directory with the pid files for CPU per process (default STACK_STATE_DIR or .stack)`;
@@ -69,6 +71,8 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
       'drain-timeout': { type: 'string', default: '120' },
       'lag-schools': { type: 'string', default: '20' },
       'kafka-brokers': { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+      'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      'redis-prefix': { type: 'string', default: process.env.REDIS_KEY_PREFIX ?? 'att' },
       topic: { type: 'string', default: process.env.KAFKA_TOPIC ?? 'attendance' },
       group: { type: 'string', default: process.env.KAFKA_GROUP_ID ?? 'dashboard' },
       'state-dir': { type: 'string', default: process.env.STACK_STATE_DIR ?? fileURLToPath(new URL('../../../.stack', import.meta.url)) },
@@ -104,6 +108,7 @@ function readOptions(): Omit<BenchmarkOptions, 'reporter'> {
     visibleLagSchools: values['lag-schools'] === '0' ? 0 : Math.min(positiveInteger('lag-schools', values['lag-schools']), MAX_WATCHED_SCHOOLS),
     kafka: { brokers: values['kafka-brokers'].split(','), topic: values.topic, groupId: values.group },
     stateDir: values['state-dir'],
+    redis: { url: values['redis-url'], prefix: values['redis-prefix'] },
     ...(count === undefined ? {} : { count }),
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
     ...(rate === undefined ? {} : { rate }),

@@ -1,4 +1,4 @@
-import { addDays, connectMongo, dayOf } from '@attendance/common';
+import { addDays, connectMongo, connectRedis, dayOf, stateLocation } from '@attendance/common';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';
@@ -51,6 +51,8 @@ export interface BenchmarkOptions {
   kafka?: { brokers: string[]; topic: string; groupId: string };
   /** The stack's state directory (`.stack`): pid files of the services and engines whose CPU time is read from /proc. */
   stateDir?: string;
+  /** The platform's Redis and key prefix: which students are checked in today (without it, read from `attendances`, school by school). */
+  redis?: { url: string; prefix: string };
   /** Device semantics: after each wave, retry what got no answer or a 5xx until it is settled. */
   retry?: boolean;
   /** Device keys by school (every request is signed with its school's key) and an admin token for the dashboard: what `pnpm seed` wrote. */
@@ -104,6 +106,24 @@ const keyOf =
   (options: BenchmarkOptions) =>
   (schoolId: string): string | undefined =>
     options.credentials?.devices[schoolId];
+
+type Redis = Awaited<ReturnType<typeof connectRedis>>;
+
+/** Whether each student holds a check-in of `day` in the platform's Redis state (pending or confirmed: either answers a second one 409 or 503). */
+const checkedInToday =
+  (redis: Redis, prefix: string, day: string) =>
+  async (students: Student[]): Promise<boolean[]> => {
+    const pipeline = redis.pipeline();
+    for (const { userId } of students) {
+      const { key, field } = stateLocation(prefix, day, userId);
+      pipeline.hexists(key, field);
+    }
+    const answers = (await pipeline.exec()) ?? [];
+    return answers.map(([error, held]) => {
+      if (error) throw error;
+      return held === 1;
+    });
+  };
 
 /**
  * Waits until attendance-service knows the run's device keys (it reads them
@@ -320,12 +340,14 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
     // A timed wave at a fixed rate needs rate x duration students (450,000 for 1,500/s over 5 minutes).
     const timedNeed = options.rate !== undefined && options.count === undefined ? options.rate * (options.durationSeconds ?? DEFAULT_DURATION_SECONDS) : 0;
     const limit = Math.min(planned?.valid ?? Infinity, options.limit ?? (planned ? Infinity : Math.max(DEFAULT_STUDENT_LIMIT, timedNeed)));
+    const redis = options.redis === undefined ? undefined : await connectRedis(options.redis.url);
     const selection = await selectStudents(db, {
       ...(options.schools === undefined ? {} : { schools: options.schools }),
       limit,
       day,
       progress: (total) => reporter.progress('students', total, 'schools'),
-    });
+      ...(redis && options.redis ? { checkedIn: checkedInToday(redis, options.redis.prefix, day) } : {}),
+    }).finally(() => redis?.quit());
     if (selection.how === 'roster-order') {
       notes.push('the seed has not described this roster (seed_info): students taken in roster order, school by school, so few schools send and their devices meet the rate limit; run pnpm seed (or pnpm seed --credentials-only with the flags it was seeded with)');
     }

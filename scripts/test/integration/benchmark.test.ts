@@ -35,6 +35,7 @@ const benchmark = (count: number) =>
     visibleLagSchools: 4,
     kafka: { brokers: [stack.kafkaBrokers], topic: ns.topic, groupId: ns.groupId },
     stateDir,
+    redis: { url: stack.redisUrl, prefix: ns.redisPrefix },
     ...(credentials ? { credentials } : {}),
   });
 
@@ -68,6 +69,21 @@ describe('seeding a roster', () => {
     expect(spread.how).toBe('spread');
     expect(spread.students.map((student) => student.schoolId)).toEqual([0, 1, 2, 3, 0, 1].map(schoolIdOf));
     expect(spread.students.map((student) => student.userId).slice(0, 2)).toEqual([studentIdOf('objectid', 0, 0, 60), studentIdOf('objectid', 1, 0, 60)]);
+
+    // Asked of the state instead (as the benchmark asks Redis): a checked-in student is passed over for the next one.
+    const asked: string[] = [];
+    const fromState = await selectStudents(mongo.db, {
+      limit: 4,
+      day: '2000-01-01',
+      checkedIn: async (students) => {
+        asked.push(...students.map((student) => student.userId));
+        return students.map((student) => student.userId === studentIdOf('objectid', 1, 0, 60));
+      },
+    });
+    expect(fromState.skippedAlreadyCheckedIn).toBe(1);
+    expect(fromState.students.map((student) => student.userId)).toEqual([studentIdOf('objectid', 0, 0, 60), studentIdOf('objectid', 1, 1, 60), studentIdOf('objectid', 2, 0, 60), studentIdOf('objectid', 3, 0, 60)]);
+    // One window per school, the whole (60-student) roster of each: never beyond it.
+    expect(asked).toHaveLength(240);
 
     await mongo.db.collection(SEED_INFO_COLLECTION).deleteMany({});
     const inOrder = await selectStudents(mongo.db, { limit: 6, day: '2000-01-01' });
