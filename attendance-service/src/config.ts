@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@attendance/common';
+import { env, loadConfig } from '@attendance/common/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({

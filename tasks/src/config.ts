@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@attendance/common';
+import { env, loadConfig } from '@attendance/common/config';
 import cron from 'node-cron';
 import { z } from 'zod';
 

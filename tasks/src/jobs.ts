@@ -1,4 +1,8 @@
-import { connectMongo, connectRedis, createKafka, dayOf, type Logger, type MongoConnection, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { createKafka } from '@attendance/common/kafka';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { dayOf } from '@attendance/common/records';
+import { connectRedis, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common/redis';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';

@@ -1,4 +1,5 @@
-import { connectMongo, dayOf, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection, SCHOOLS_COLLECTION, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { dayOf } from '@attendance/common/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../support/credentials.ts';
 import { ContractChecker } from '../support/openapi-contract.ts';

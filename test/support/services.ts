@@ -1,4 +1,6 @@
-import { connectRedis, createLogger, type ServiceHandle } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import type { ServiceHandle } from '@attendance/common/http';
+import { connectRedis } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { readConfig as readAttendanceConfig } from '../../attendance-service/src/config.ts';
 import { start as startAttendance } from '../../attendance-service/src/start.ts';

@@ -1,4 +1,5 @@
-import { ATTENDANCES_COLLECTION, EXCUSES_COLLECTION, READ_TIME_LIMIT_MS, STUDENTS_COLLECTION, type ExcuseDocument, type StudentDocument } from '@attendance/common';
+import { READ_TIME_LIMIT_MS, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { ATTENDANCES_COLLECTION, type ExcuseDocument, EXCUSES_COLLECTION } from '@attendance/common/records';
 import type { Collection, Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { RecordOfDay } from '../domain/day-roster.ts';

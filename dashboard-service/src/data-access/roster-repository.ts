@@ -1,4 +1,5 @@
-import { cachedRead, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
+import { cachedRead } from '@attendance/common';
+import { ensureIndexes, EXPORT_TIME_LIMIT_MS, findByIds, READ_TIME_LIMIT_MS, type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;

@@ -1,4 +1,4 @@
-import { addCounts, emptyCounts, type SchoolCounts } from '@attendance/common';
+import { addCounts, emptyCounts, type SchoolCounts } from '@attendance/common/records';
 
 /** A school's figures for one day, as the dashboard shows them. */
 export interface SchoolTotals {

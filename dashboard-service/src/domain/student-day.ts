@@ -1,4 +1,4 @@
-import { daySlots, type AttendanceDocument, type CorrectionDocument, type DayState, type ExcuseDocument } from '@attendance/common';
+import { type AttendanceDocument, type CorrectionDocument, daySlots, type DayState, type ExcuseDocument } from '@attendance/common/records';
 import { changedSlots } from './apply-correction.ts';
 
 export const dayStatuses = ['present', 'late', 'absent', 'excused', 'checked-out'] as const;

@@ -1,4 +1,5 @@
-import { addDays, connectMongo, dayOf, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, dayOf } from '@attendance/common/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../test/support/csv.ts';
 import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';

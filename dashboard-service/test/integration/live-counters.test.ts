@@ -1,4 +1,4 @@
-import { connectMongo, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
 import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';

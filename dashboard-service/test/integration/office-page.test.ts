@@ -1,4 +1,5 @@
-import { connectMongo, revokeStaffToken, type MongoConnection } from '@attendance/common';
+import { revokeStaffToken } from '@attendance/common/credentials';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterValue, launchChromium, measureOfficePage, signIn, waitForRoster, type PageGlobals } from '../../../scripts/src/office-page/browser.ts';

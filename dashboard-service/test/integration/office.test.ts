@@ -1,4 +1,5 @@
-import { addDays, connectMongo, dayOf, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, dayOf } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';

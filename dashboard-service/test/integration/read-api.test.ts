@@ -1,4 +1,4 @@
-import { connectMongo, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';

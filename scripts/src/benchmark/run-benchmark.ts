@@ -1,4 +1,5 @@
-import { addDays, connectMongo, dayOf } from '@attendance/common';
+import { connectMongo } from '@attendance/common/mongo';
+import { addDays, dayOf } from '@attendance/common/records';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';

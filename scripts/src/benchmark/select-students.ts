@@ -1,4 +1,4 @@
-import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
 import { schoolIdOf, studentIdOf } from '../seed/id-formats.ts';
 import { readRosterDescriptor, type RosterDescriptor } from '../seed/roster-descriptor.ts';

@@ -1,4 +1,6 @@
-import { DEAD_LETTER_COLLECTION, dayStatePattern, type Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { DEAD_LETTER_COLLECTION } from '@attendance/common/mongo';
+import { dayStatePattern } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { scanKeys } from '../data-access/scan-keys.ts';
 import type { Db } from 'mongodb';

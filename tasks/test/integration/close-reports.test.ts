@@ -1,4 +1,6 @@
-import { addDays, connectMongo, createKafka, ensureTopic, REPORTS_COLLECTION, PARTITION_REPORTS_COLLECTION, CLOSED_DAYS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReport, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { createKafka, ensureTopic } from '@attendance/common/kafka';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, CLOSED_DAYS_COLLECTION, PARTITION_REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, REPORTS_COLLECTION, type SchoolReport, toPartitionReportDocument } from '@attendance/common/records';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, testNamespace } from '../../../test/support/stack.ts';

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
-import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, rosterCurrentKey, rosterLocation, rosterSchoolMark, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { connectMongo, type DeadLetter, type MongoConnection, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { type AttendanceDocument, attendanceId, ATTENDANCES_COLLECTION, type AttendanceType } from '@attendance/common/records';
+import { connectRedis, encodeConfirmedState, rosterCurrentKey, rosterLocation, rosterSchoolMark, schoolFingerprint, stateLocation } from '@attendance/common/redis';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';

@@ -1,4 +1,5 @@
-import { addDays, connectMongo, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, type PartitionReportDocument, REPORTS_COLLECTION, type SchoolReport, toPartitionReportDocument } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

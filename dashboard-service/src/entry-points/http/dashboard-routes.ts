@@ -1,4 +1,6 @@
-import { AppError, type BearerAuth, type ExcuseDocument } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
+import type { ExcuseDocument } from '@attendance/common/records';
 import express, { type Router } from 'express';
 import { mergeSchoolTotals, sortSchoolTotals } from '../../domain/school-summary.ts';
 import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { AppError, type DayState, type StudentDocument } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { StudentDocument } from '@attendance/common/mongo';
+import type { DayState } from '@attendance/common/records';
 import { emptyDay } from '../../domain/apply-correction.ts';
 import express, { type Response, type Router } from 'express';
 import { csvRecord } from '../../domain/csv.ts';

@@ -1,4 +1,4 @@
-import { addDays } from '@attendance/common';
+import { addDays } from '@attendance/common/records';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../../data-access/report-repository.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';

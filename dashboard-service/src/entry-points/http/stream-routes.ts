@@ -1,4 +1,5 @@
-import { AppError, type BearerAuth } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
