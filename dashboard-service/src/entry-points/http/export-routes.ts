@@ -8,7 +8,7 @@ import { csvRecord } from '../../domain/csv.ts';
 import { assertMayReadSchool } from '../../domain/staff-access.ts';
 import type { DashboardDeps } from './dashboard-routes.ts';
 import { statusOf } from '../../domain/student-day.ts';
-import { schoolSeries } from './school-figures.ts';
+import { schoolSeries } from '../../domain/school-figures.ts';
 import { parseInput } from './parse-input.ts';
 import { dayQuery, rangeQuery, schoolParams, seriesRange } from './request-schemas.ts';
 

@@ -7,7 +7,7 @@ import { assertAdmin, assertMayReadSchool, type StaffCaller } from '../../domain
 import type { LiveCounters } from './live-counters.ts';
 import { parseInput } from './parse-input.ts';
 import { schoolParams } from './request-schemas.ts';
-import { schoolToday, statsToday } from './school-figures.ts';
+import { schoolToday, statsToday } from '../../domain/school-figures.ts';
 
 export interface StreamDeps {
   figures: OpenDayFigures;
