@@ -33,7 +33,7 @@ export class KafkaAttendancePublisher implements AttendancePublisher {
       maxQueued: options.maxQueued,
       onFull: 'reject',
       flush: (events) => this.send(events),
-      ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+      onFlush: options.onFlush,
     });
   }
 

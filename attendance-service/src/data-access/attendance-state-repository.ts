@@ -71,7 +71,7 @@ export class AttendanceStateRepository implements AttendanceState {
       maxQueued: options.maxQueued,
       onFull: 'reject',
       flush: (commands) => this.runBatch(commands),
-      ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+      onFlush: options.onFlush,
     });
   }
 
