@@ -1,3 +1,5 @@
+import type { SchoolToday } from '../../src/domain/school-summary.ts';
+
 /** The staff token lives in sessionStorage: gone when the tab closes, never sent anywhere but this origin's API. */
 const TOKEN_KEY = 'attendance.staffToken';
 
@@ -70,20 +72,8 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Today's figures of a school (`GET /schools/:id`, and each `counters` event of its stream). */
-export interface SchoolFigures {
-  day: string;
-  schoolId: string;
-  name: string;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-  presentNow: number;
-  lates?: number;
-  excused?: number;
-  absent?: number;
-  rosterSize?: number;
-}
+/** Today's figures of a school (`GET /schools/:id`, and each `counters` event of its stream): the service's own type, so the two cannot drift apart. */
+export type SchoolFigures = SchoolToday;
 
 export type RosterStatus = 'present' | 'late' | 'absent' | 'excused' | 'checked-out';
 

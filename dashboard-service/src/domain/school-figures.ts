@@ -2,7 +2,7 @@ import { addDays } from '@attendance/common/records';
 import type { OpenDayFigures } from '../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../data-access/report-repository.ts';
 import type { RosterRepository } from '../data-access/roster-repository.ts';
-import { dayFigures, type DayFigures, sumCounts, toTotals, withRoster } from './school-summary.ts';
+import { dayFigures, type DayFigures, type SchoolToday, sumCounts, toTotals, withRoster } from './school-summary.ts';
 
 /*
  * The read side of the dashboard: today's figures as the HTTP routes, the
@@ -17,7 +17,7 @@ export function statsToday(figures: OpenDayFigures) {
 }
 
 /** The body of `GET /schools/:id`, also each event of `/schools/:id/stream`. */
-export async function schoolToday(figures: OpenDayFigures, roster: RosterRepository, schoolId: string, name: string) {
+export async function schoolToday(figures: OpenDayFigures, roster: RosterRepository, schoolId: string, name: string): Promise<SchoolToday> {
   const day = figures.today();
   return { day, ...withRoster(toTotals(schoolId, name, figures.bySchool(day).get(schoolId)), await roster.sizeOf(schoolId)) };
 }

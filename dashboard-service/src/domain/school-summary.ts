@@ -32,8 +32,14 @@ export function toTotals(schoolId: string, name: string, counts: Counts | undefi
   return { schoolId, name, ...dayFigures(counts) };
 }
 
+/** A school's day with its roster. */
+export type SchoolTotalsWithRoster = SchoolTotals & { absent: number; rosterSize: number };
+
+/** The body of `GET /schools/:id` and of each event of its stream; the office page reads it with this type. */
+export type SchoolToday = SchoolTotalsWithRoster & { day: string };
+
 /** A school's day with its roster: `absent` = roster size - check-ins - excused, floored at 0. */
-export function withRoster(totals: SchoolTotals, rosterSize: number): SchoolTotals & { absent: number; rosterSize: number } {
+export function withRoster(totals: SchoolTotals, rosterSize: number): SchoolTotalsWithRoster {
   return { ...totals, absent: Math.max(0, rosterSize - totals.checkIns - totals.excused), rosterSize };
 }
 
