@@ -154,6 +154,12 @@ interface WaveContext {
   ledger: RunLedger;
 }
 
+/** A wave's summary: the load's own figures, and its records' answers by status and by kind from the ledger. */
+function summarise(ledger: RunLedger, wave: WaveName, figures: Omit<WaveSummary, 'wave' | 'answers' | 'byKind'>): WaveSummary {
+  const records = ledger.wave(wave);
+  return { wave, ...figures, answers: countByAnswer(records), byKind: answersByKind(records) };
+}
+
 /** Runs one wave (single requests or batches) and summarises it from the ledger. */
 async function runWave(context: WaveContext, wave: WaveName, students: Student[], mix: WaveMix): Promise<WaveSummary> {
   const { options, reporter, ledger } = context;
@@ -162,9 +168,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
   try {
     if (options.batch) {
       const result = await runBatches({ url: options.url, batchSize: options.batch.size, concurrency: options.batch.concurrency, keyOf: keyOf(options) }, plan, ledger, progress);
-      const records = ledger.wave(wave);
-      return {
-        wave,
+      return summarise(ledger, wave, {
         mode: 'batch',
         records: result.records,
         answered: result.answered,
@@ -172,11 +176,9 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
         requestsPerSecond: Math.round((result.batches / Math.max(result.durationSeconds, 0.001)) * 10) / 10,
         recordsPerSecond: result.recordsPerSecond,
         latencyMs: result.latencyMs,
-        answers: countByAnswer(records),
-        byKind: answersByKind(records),
         errors: result.failedBatches,
         batches: result.batches,
-      };
+      });
     }
     const next: BodySource = () => {
       const planned = plan.take();
@@ -191,9 +193,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
       ...(options.count === undefined ? { durationSeconds: options.durationSeconds ?? DEFAULT_DURATION_SECONDS } : {}),
     };
     const result = await runLoad(load, next, progress);
-    const records = ledger.wave(wave);
-    return {
-      wave,
+    return summarise(ledger, wave, {
       mode: 'requests',
       records: result.sent,
       answered: result.answered,
@@ -201,12 +201,10 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
       requestsPerSecond: result.requestsPerSecond,
       recordsPerSecond: result.requestsPerSecond,
       latencyMs: result.latencyMs,
-      answers: countByAnswer(records),
-      byKind: answersByKind(records),
       errors: result.errors,
       stoppedByDuration: result.stoppedByDuration,
       ...(load.durationSeconds !== undefined && !result.stoppedByDuration ? { ranOutOfStudents: true } : {}),
-    };
+    });
   } finally {
     progress.stop();
   }
