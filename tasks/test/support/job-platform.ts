@@ -1,5 +1,5 @@
 import type { MongoConnection } from '@attendance/common/mongo';
-import type { RunningService } from '../../../test/support/services.ts';
+import { type RunningService, stopServices } from '../../../test/support/services.ts';
 import { stack, type testNamespace } from '../../../test/support/stack.ts';
 import { readConfig, type Config } from '../../src/config.ts';
 import type { JobContext } from '../../src/jobs.ts';
@@ -9,15 +9,8 @@ export function jobTestConfig(ns: ReturnType<typeof testNamespace>, env: Record<
   return readConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, ...env });
 }
 
-/**
- * Stops what a jobs test started, the last started first (the jobs, then the
- * consumer, then the write path), and drops the namespace's database. Any
- * part may be missing: its start failed, and the rest still stops.
- */
+/** Stops what a jobs test started: the jobs first, then as {@link stopServices}. */
 export async function stopJobPlatform(parts: { context?: JobContext | undefined; dashboard?: RunningService | undefined; attendance?: RunningService | undefined; mongo?: MongoConnection | undefined }): Promise<void> {
   await parts.context?.close();
-  await parts.dashboard?.handle.stop();
-  await parts.attendance?.handle.stop();
-  await parts.mongo?.db.dropDatabase();
-  await parts.mongo?.client.close();
+  await stopServices(parts);
 }
