@@ -115,21 +115,18 @@ const keyOf =
 async function waitForDeviceKeys(url: string, keys: string[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const key of keys) {
-    for (;;) {
-      const response = await fetch(`${url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' });
-      if (response.status !== 401) break;
-      if (Date.now() > deadline) throw new Error(`attendance-service at ${url} does not know the device keys: run pnpm seed against the database it reads (MONGO_URL)`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const status = () => fetch(`${url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' }).then((response) => response.status);
+    if (!(await pollUntil(status, (answer) => answer !== 401, { timeoutMs: Math.max(0, deadline - Date.now()) })).done) {
+      throw new Error(`attendance-service at ${url} does not know the device keys: run pnpm seed against the database it reads (MONGO_URL)`);
     }
   }
 }
 
 /** Waits until dashboard-service knows the admin token (it reads tokens every couple of seconds too). */
 async function waitForStaffToken(dashboardUrl: string, token: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await fetch(`${dashboardUrl}/stats/today`, { headers: { authorization: `Bearer ${token}` } })).status === 401) {
-    if (Date.now() > deadline) throw new Error(`dashboard-service at ${dashboardUrl} does not know the admin token: run pnpm seed against the database it reads (MONGO_URL)`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const status = () => fetch(`${dashboardUrl}/stats/today`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.status);
+  if (!(await pollUntil(status, (answer) => answer !== 401, { timeoutMs })).done) {
+    throw new Error(`dashboard-service at ${dashboardUrl} does not know the admin token: run pnpm seed against the database it reads (MONGO_URL)`);
   }
 }
 
