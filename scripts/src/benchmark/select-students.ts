@@ -1,5 +1,6 @@
 import { type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
+import pMap from 'p-map';
 import { schoolIdOf, studentIdOf } from '../seed/id-formats.ts';
 import { readRosterDescriptor, type RosterDescriptor } from '../seed/roster-descriptor.ts';
 import type { Progress } from '../shared/progress.ts';
@@ -69,23 +70,20 @@ async function spreadSelection(db: Db, roster: RosterDescriptor, options: Select
   let skippedAlreadyCheckedIn = 0;
   const progress = options.progress?.(used);
   let done = 0;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let school = next++; school < used; school = next++) {
-      const schoolId = schoolIdOf(school);
-      const checkedIn = await checkInsOfToday(db, options.day, schoolId);
-      const picked: Student[] = [];
-      for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
-        const userId = studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool);
-        if (checkedIn.has(userId)) skippedAlreadyCheckedIn += 1;
-        else picked.push({ userId, schoolId });
-      }
-      bySchool[school] = picked;
-      progress?.update((done += 1));
+  const pickFrom = async (school: number): Promise<void> => {
+    const schoolId = schoolIdOf(school);
+    const checkedIn = await checkInsOfToday(db, options.day, schoolId);
+    const picked: Student[] = [];
+    for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
+      const userId = studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool);
+      if (checkedIn.has(userId)) skippedAlreadyCheckedIn += 1;
+      else picked.push({ userId, schoolId });
     }
+    bySchool[school] = picked;
+    progress?.update((done += 1));
   };
   try {
-    await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+    await pMap(bySchool.keys(), pickFrom, { concurrency: READ_CONCURRENCY });
   } finally {
     progress?.stop();
   }
