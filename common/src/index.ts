@@ -1,7 +1,7 @@
 /**
  * `@attendance/common`: only what loads nothing else at run time (no client
  * library, no framework): `AppError` and the error handler (Express appears in
- * their types only), the bulk buffer, the cached read and the background
+ * their types only), the bulk buffer, the cached reads and the background
  * refresh. Everything else is imported from the subpath of what it needs
  * (`/config`, `/http`, `/redis`, `/kafka`, `/mongo`, `/credentials`,
  * `/records`, `/report-audit`; see package.json), so a process loads only the
