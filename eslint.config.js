@@ -31,7 +31,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: ['ioredis', 'kafkajs', 'mongodb', 'express'].map((name) => ({ name, message: 'domain code stays free of client libraries' })) },
+        {
+          paths: [
+            ...['ioredis', 'kafkajs', 'mongodb', 'express'].map((name) => ({ name, message: 'domain code stays free of client libraries' })),
+            // The subpaths of common that load a client library or Express; their types cost nothing.
+            ...['http', 'kafka', 'mongo', 'credentials'].map((sub) => ({ name: `@attendance/common/${sub}`, allowTypeImports: true, message: 'domain code stays free of client libraries (types only)' })),
+          ],
+        },
       ],
     },
   },

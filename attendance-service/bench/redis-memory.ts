@@ -11,7 +11,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { connectRedis, createLogger, type AttendanceEvent } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import type { AttendanceEvent } from '@attendance/common/records';
+import { connectRedis } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { AttendanceStateRepository } from '../src/data-access/attendance-state-repository.ts';
 

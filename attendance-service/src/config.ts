@@ -1,11 +1,11 @@
-import { env, loadConfig } from '@attendance/common';
+import { attendanceStateEnv, attendanceTopicEnv, credentialsEnv, env, httpServiceEnv, loadConfig } from '@attendance/common/config';
 import { z } from 'zod';
 
 export const configSchema = z.object({
-  PORT: env.port(8080),
-  LOG_LEVEL: env.logLevel,
-  KAFKA_BROKERS: env.kafkaBrokers,
-  KAFKA_TOPIC: env.kafkaTopic,
+  ...httpServiceEnv(8080),
+  ...credentialsEnv,
+  ...attendanceStateEnv,
+  ...attendanceTopicEnv,
   KAFKA_PARTITIONS: env.kafkaPartitions,
   /** Largest Kafka batch. Bigger batches cost the broker less per record; the linger caps the latency they add. */
   KAFKA_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -16,15 +16,11 @@ export const configSchema = z.object({
    * the broker's round trip, not our CPU, limits throughput.
    */
   KAFKA_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(1),
-  REDIS_URL: env.redisUrl,
-  REDIS_KEY_PREFIX: env.redisKeyPrefix,
   REDIS_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
-  ATTENDANCE_TIMEZONE: env.timeZone,
   /** How old a record may be: devices that were offline send late. */
   ATTENDANCE_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(48),
   /** How far ahead a device clock may run. */
   ATTENDANCE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
-  STATE_TTL_HOURS: env.stateTtlHours,
   /**
    * How long a request waits for Kafka's ack and the claim's confirmation
    * before answering 503. A pending claim older than this was abandoned (its
@@ -35,7 +31,6 @@ export const configSchema = z.object({
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Requests waiting for a Redis or Kafka flush before new ones are shed with 503. */
   MAX_QUEUED_RECORDS: z.coerce.number().int().min(1000).default(20_000),
-  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
   /**
    * Per-device token bucket (records, not requests): a gate scans a student
    * every second or two, so 20/s sustained with bursts of 200 (a batch sent
@@ -48,11 +43,6 @@ export const configSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
   /** Where device keys (`devices`) and the roster's schools are read from. */
   MONGO_URL: env.mongoUrl,
-  CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
-  LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
-  CORS_ORIGINS: env.corsOrigins,
-  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
-  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
 });
 
 export type Config = z.infer<typeof configSchema>;

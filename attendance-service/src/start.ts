@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BearerAuth,
-  boundPort,
-  bulkBufferMetrics,
-  closeServer,
-  connectMongo,
-  connectRedis,
-  CredentialCache,
-  DEVICES_COLLECTION,
-  createKafka,
-  createServiceApp,
-  ensureTopic,
-  listen,
-  once,
-  serviceBasics,
-  type DeviceDocument,
-  type StartOptions as CommonStartOptions,
-  type ServiceHandle, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common';
+import { CredentialCache, type DeviceDocument, DEVICES_COLLECTION } from '@attendance/common/credentials';
+import { BearerAuth, boundPort, bulkBufferMetrics, closeServer, createServiceApp, listen, once, serviceBasics, type ServiceHandle, type StartOptions as CommonStartOptions } from '@attendance/common/http';
+import { createKafka, ensureTopic } from '@attendance/common/kafka';
+import { connectMongo } from '@attendance/common/mongo';
+import { connectRedis, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common/redis';
 import { Partitioners } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';
 import { KafkaAttendancePublisher } from './data-access/attendance-publisher.ts';

@@ -25,7 +25,7 @@ export interface BulkBufferOptions<T, R> {
   /** Writes one batch; returns one result per item, in order. */
   flush: (items: T[]) => Promise<R[]>;
   /** Called after every flush, for metrics and logs. */
-  onFlush?: (outcome: FlushOutcome) => void;
+  onFlush?: ((outcome: FlushOutcome) => void) | undefined;
 }
 
 export interface FlushOutcome {

@@ -63,6 +63,42 @@ export const env = {
     .pipe(z.array(z.url())),
 };
 
+/*
+ * Groups of those variables that several services read together, spread into
+ * each service's schema (`z.object({ ...httpServiceEnv(8080), ... })`), so a
+ * group's names and defaults are written once.
+ */
+
+/** Every HTTP service: its port, log level, shutdown bound and HTTP hardening (`lifecycle.ts`, `http-hardening.ts`). */
+export const httpServiceEnv = (defaultPort: number) => ({
+  PORT: env.port(defaultPort),
+  LOG_LEVEL: env.logLevel,
+  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
+  CORS_ORIGINS: env.corsOrigins,
+  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
+  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
+});
+
+/** A service that authenticates callers from the credential cache (`credentials/credential-cache.ts`). */
+export const credentialsEnv = {
+  CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
+  LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
+};
+
+/** A service that reads or writes the attendance state in Redis: where it is, and the day its keys carry. */
+export const attendanceStateEnv = {
+  REDIS_URL: env.redisUrl,
+  REDIS_KEY_PREFIX: env.redisKeyPrefix,
+  STATE_TTL_HOURS: env.stateTtlHours,
+  ATTENDANCE_TIMEZONE: env.timeZone,
+};
+
+/** A service that publishes to or reads the attendance topic. */
+export const attendanceTopicEnv = {
+  KAFKA_BROKERS: env.kafkaBrokers,
+  KAFKA_TOPIC: env.kafkaTopic,
+};
+
 /**
  * For `main.ts`: a bad variable is an operator's mistake, not a crash. Print
  * one JSON line naming it and exit 1, without a stack trace.

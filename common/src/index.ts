@@ -1,29 +1,13 @@
-export * from './attendance-record.ts';
-export * from './attendance-state/state-keys.ts';
-export * from './attendance-state/state-scripts.ts';
-export * from './attendance-state/state-value.ts';
+/**
+ * `@attendance/common`: only what loads nothing else at run time (no client
+ * library, no framework): `AppError` and the error handler (Express appears in
+ * their types only), the bulk buffer, the cached reads and the background
+ * refresh. Everything else is imported from the subpath of what it needs
+ * (`/config`, `/http`, `/redis`, `/kafka`, `/mongo`, `/credentials`,
+ * `/records`, `/report-audit`; see package.json), so a process loads only the
+ * libraries it uses.
+ */
+export * from './background-refresh.ts';
 export * from './bulk-buffer.ts';
 export * from './cached-read.ts';
-export * from './calendar-day.ts';
-export * from './config.ts';
-export * from './correction-event.ts';
-export * from './credentials/bearer-auth.ts';
-export * from './credentials/credential-cache.ts';
-export * from './credentials/credential-documents.ts';
-export * from './credentials/credential-secret.ts';
-export * from './credentials/credential-store.ts';
-export * from './dead-letter.ts';
 export * from './errors.ts';
-export * from './health.ts';
-export * from './http-app.ts';
-export * from './http-hardening.ts';
-export * from './kafka-client.ts';
-export * from './lifecycle.ts';
-export * from './logger.ts';
-export * from './openapi.ts';
-export * from './metrics.ts';
-export * from './mongo-client.ts';
-export * from './redis-client.ts';
-export * from './roster.ts';
-export * from './stored-attendance.ts';
-export * from './background-refresh.ts';

@@ -1,12 +1,13 @@
-import { env, loadConfig } from '@attendance/common';
+import { attendanceStateEnv, attendanceTopicEnv, credentialsEnv, env, httpServiceEnv, loadConfig } from '@attendance/common/config';
 import { z } from 'zod';
 import { CLOCK_TIME } from './domain/late-arrival.ts';
 
 export const configSchema = z.object({
-  PORT: env.port(8081),
-  LOG_LEVEL: env.logLevel,
-  KAFKA_BROKERS: env.kafkaBrokers,
-  KAFKA_TOPIC: env.kafkaTopic,
+  ...httpServiceEnv(8081),
+  ...credentialsEnv,
+  /** Redis: the write path's claim state, which staff corrections keep in step (a check-in added by the office lets the device's check-out through). */
+  ...attendanceStateEnv,
+  ...attendanceTopicEnv,
   KAFKA_PARTITIONS: env.kafkaPartitions,
   KAFKA_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/).default('dashboard'),
   /** Partitions this instance stores at once; each partition's batches stay in order. */
@@ -35,7 +36,6 @@ export const configSchema = z.object({
    * per-school reports the tasks job `close-reports` writes.
    */
   REPORT_OPEN_DAYS: z.coerce.number().int().min(1).max(30).default(3),
-  ATTENDANCE_TIMEZONE: env.timeZone,
   /** Local start time of a school without its own `startTime` in `schools`: a check-in after it is late. */
   SCHOOL_START_TIME: z
     .string()
@@ -43,19 +43,9 @@ export const configSchema = z.object({
     .default('08:00'),
   /** How often the schools' start times are read again (in the background). */
   SCHOOLS_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-  /** The write path's claim state, which staff corrections keep in step (a check-in added by the office lets the device's check-out through). */
-  REDIS_URL: env.redisUrl,
-  REDIS_KEY_PREFIX: env.redisKeyPrefix,
-  STATE_TTL_HOURS: env.stateTtlHours,
   /** Live counters (`/stats/stream`, `/schools/:id/stream`): at most this many open streams per instance, then 503. */
   STREAM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(5_000),
   STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
-  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
-  CREDENTIALS_REFRESH_MS: env.credentialsRefreshMs,
-  LAST_SEEN_FLUSH_MS: env.lastSeenFlushMs,
-  CORS_ORIGINS: env.corsOrigins,
-  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
-  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
 });
 
 export type Config = z.infer<typeof configSchema>;

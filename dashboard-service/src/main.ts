@@ -1,4 +1,5 @@
-import { configOrExit, createLogger, runService } from '@attendance/common';
+import { configOrExit, createLogger } from '@attendance/common/config';
+import { runService } from '@attendance/common/http';
 import { readConfig } from './config.ts';
 import { start } from './start.ts';
 

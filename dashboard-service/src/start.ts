@@ -1,22 +1,9 @@
-import {
-  BearerAuth,
-  boundPort,
-  cachedRead,
-  closeServer,
-  connectMongo,
-  createRedis,
-  createKafka,
-  createServiceApp,
-  CredentialCache,
-  ensureTopic,
-  listen,
-  once,
-  serviceBasics,
-  STAFF_TOKENS_COLLECTION,
-  type StartOptions as CommonStartOptions,
-  type ServiceHandle,
-  type StaffTokenDocument,
-} from '@attendance/common';
+import { cachedRead } from '@attendance/common';
+import { CredentialCache, STAFF_TOKENS_COLLECTION, type StaffTokenDocument } from '@attendance/common/credentials';
+import { BearerAuth, boundPort, closeServer, createServiceApp, listen, once, serviceBasics, type ServiceHandle, type StartOptions as CommonStartOptions } from '@attendance/common/http';
+import { createKafka, ensureTopic } from '@attendance/common/kafka';
+import { connectMongo } from '@attendance/common/mongo';
+import { createRedis } from '@attendance/common/redis';
 import express from 'express';
 import { Partitioners, type Admin } from 'kafkajs';
 import { readConfig, type Config } from './config.ts';

@@ -8,7 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { addDays, attendanceId, connectMongo, connectRedis, dayOf, encodeConfirmedState, stateLocation, type AttendanceDocument } from '@attendance/common';
+import { connectMongo } from '@attendance/common/mongo';
+import { addDays, type AttendanceDocument, attendanceId, dayOf } from '@attendance/common/records';
+import { connectRedis, encodeConfirmedState, stateLocation } from '@attendance/common/redis';
 import { AttendanceStateStore } from '../src/data-access/attendance-state-store.ts';
 import { MongoAttendanceSource } from '../src/data-access/attendance-source.ts';
 import { rebuildStateJob } from '../src/domain/jobs/rebuild-state.ts';

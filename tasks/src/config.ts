@@ -1,19 +1,14 @@
-import { env, loadConfig } from '@attendance/common';
+import { attendanceStateEnv, attendanceTopicEnv, env, httpServiceEnv, loadConfig } from '@attendance/common/config';
 import cron from 'node-cron';
 import { z } from 'zod';
 
 const cronExpression = z.string().refine((value) => cron.validate(value), 'expected a cron expression such as "5 0 * * *"');
 
 export const configSchema = z.object({
-  PORT: env.port(8082),
-  LOG_LEVEL: env.logLevel,
-  KAFKA_BROKERS: env.kafkaBrokers,
-  KAFKA_TOPIC: env.kafkaTopic,
-  REDIS_URL: env.redisUrl,
-  REDIS_KEY_PREFIX: env.redisKeyPrefix,
+  ...httpServiceEnv(8082),
+  ...attendanceStateEnv,
+  ...attendanceTopicEnv,
   MONGO_URL: env.mongoUrl,
-  ATTENDANCE_TIMEZONE: env.timeZone,
-  STATE_TTL_HOURS: env.stateTtlHours,
   /** Time zone the schedules are read in (defaults to the attendance time zone, so "00:05" is local midnight). */
   CRON_TIMEZONE: z.string().optional(),
   ROLLOVER_CRON: cronExpression.default('5 0 * * *'),
@@ -33,10 +28,6 @@ export const configSchema = z.object({
   DLQ_MAX_PER_RUN: z.coerce.number().int().min(1).default(100_000),
   /** Lock lifetime; renewed while the job runs, so it only matters when an instance dies holding it. */
   JOB_LOCK_TTL_SECONDS: z.coerce.number().int().min(5).default(60),
-  SHUTDOWN_TIMEOUT_MS: env.shutdownTimeoutMs,
-  CORS_ORIGINS: env.corsOrigins,
-  HTTP_HEADERS_TIMEOUT_MS: env.httpHeadersTimeoutMs,
-  HTTP_REQUEST_TIMEOUT_MS: env.httpRequestTimeoutMs,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,7 @@
-import { connectMongo, connectRedis, createKafka, dayOf, type Logger, type MongoConnection, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { createKafka } from '@attendance/common/kafka';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { connectRedis, ROSTER_GENERATION_REFRESH_MS } from '@attendance/common/redis';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -34,7 +37,7 @@ export interface JobContextOptions {
   closeDays?: { from: string; to: string };
   /** Students copied so far by `roster-sync` (the command line prints it). */
   onRosterProgress?: (students: number) => void;
-  /** The days (and school) `reprocess` recounts (default today); progress lines for the command line. */
+  /** The days (and school) `reprocess` recounts (required to run it); progress lines for the command line. */
   reprocess?: { from: string; to: string; schoolId?: string; onProgress?: (line: string) => void };
 }
 
@@ -60,7 +63,6 @@ export async function createJobContext(config: Config, logger: Logger, options: 
   }
   const partitionReports = new MongoPartitionReports(mongo.db, admin, config.KAFKA_TOPIC);
   const closedReports = new MongoClosedReports(mongo.db);
-  const today = dayOf(now(), config.ATTENDANCE_TIMEZONE);
   const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
   const jobs: Record<JobName, Job> = {
     rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }),
@@ -84,14 +86,17 @@ export async function createJobContext(config: Config, logger: Logger, options: 
       lookbackDays: config.CLOSE_REPORTS_LOOKBACK_DAYS,
       ...(options.closeDays ? { days: options.closeDays } : {}),
     }),
-    reprocess: reprocessJob(partitionReports, partitionReports, new MongoRecountSource(mongo.db), closedReports, {
-      from: options.reprocess?.from ?? today,
-      to: options.reprocess?.to ?? today,
-      ...(options.reprocess?.schoolId === undefined ? {} : { schoolId: options.reprocess.schoolId }),
-      ...(options.reprocess?.onProgress ? { onProgress: options.reprocess.onProgress } : {}),
-      timeZone: config.ATTENDANCE_TIMEZONE,
-      now,
-    }),
+    // Never scheduled: the command line always names the days (`--from`, `--to`), so a context built without them has no range to recount.
+    reprocess: options.reprocess
+      ? reprocessJob(partitionReports, partitionReports, new MongoRecountSource(mongo.db), closedReports, {
+          from: options.reprocess.from,
+          to: options.reprocess.to,
+          ...(options.reprocess.schoolId === undefined ? {} : { schoolId: options.reprocess.schoolId }),
+          ...(options.reprocess.onProgress ? { onProgress: options.reprocess.onProgress } : {}),
+          timeZone: config.ATTENDANCE_TIMEZONE,
+          now,
+        })
+      : { name: 'reprocess', run: () => Promise.reject(new Error('reprocess needs its days: job reprocess --from YYYY-MM-DD --to YYYY-MM-DD')) },
     'roster-sync': rosterSyncJob(new MongoRosterSource(mongo.db), new RedisRosterWriter(redis, config.REDIS_KEY_PREFIX), {
       pageSize: 5000,
       readersRefreshMs: ROSTER_GENERATION_REFRESH_MS,

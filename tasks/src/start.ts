@@ -1,4 +1,4 @@
-import { boundPort, closeServer, createServiceApp, listen, once, serviceBasics, type ServiceHandle, type StartOptions as CommonStartOptions } from '@attendance/common';
+import { boundPort, closeServer, createServiceApp, listen, once, serviceBasics, type ServiceHandle, type StartOptions as CommonStartOptions } from '@attendance/common/http';
 import cron, { type ScheduledTask } from 'node-cron';
 import { readConfig, type Config } from './config.ts';
 import { runJob, type JobName } from './domain/job-runner.ts';

@@ -1,4 +1,7 @@
-import { connectMongo, connectRedis, createKafka, createLogger, ensureTopic } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import { createKafka, ensureTopic } from '@attendance/common/kafka';
+import { connectMongo } from '@attendance/common/mongo';
+import { connectRedis } from '@attendance/common/redis';
 import { Partitioners } from 'kafkajs';
 import { MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,9 @@
-import { connectMongo, dayOf, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection, SCHOOLS_COLLECTION, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { dayOf } from '@attendance/common/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../support/credentials.ts';
 import { ContractChecker } from '../support/openapi-contract.ts';
-import { runAttendanceService, runDashboardService, type RunningService } from '../support/services.ts';
+import { runAttendanceService, runDashboardService, type RunningService, stopServices } from '../support/services.ts';
 import { openEventStream } from '../support/sse.ts';
 import { testNamespace } from '../support/stack.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -62,10 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopServices({ dashboard, attendance, mongo });
 });
 
 const record = (userId: string, type = 'checkin') => ({ type, userId, schoolId: 'north', timestamp: Date.now(), temperature: 36.6 });

@@ -1,4 +1,5 @@
-import { connectMongo, createDevice, createStaffToken, SCHOOLS_COLLECTION, type SchoolDocument, type StaffRole } from '@attendance/common';
+import { createDevice, createStaffToken, type StaffRole } from '@attendance/common/credentials';
+import { connectMongo, type SchoolDocument, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import type { testNamespace } from './stack.ts';
 
 type Namespace = ReturnType<typeof testNamespace>;

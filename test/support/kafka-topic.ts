@@ -1,4 +1,5 @@
-import { createKafka, createLogger } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import { createKafka } from '@attendance/common/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { stack } from './stack.ts';
 import { waitFor } from './wait-for.ts';

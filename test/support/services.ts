@@ -1,4 +1,7 @@
-import { connectRedis, createLogger, type ServiceHandle } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import type { ServiceHandle } from '@attendance/common/http';
+import type { MongoConnection } from '@attendance/common/mongo';
+import { connectRedis } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { readConfig as readAttendanceConfig } from '../../attendance-service/src/config.ts';
 import { start as startAttendance } from '../../attendance-service/src/start.ts';
@@ -73,6 +76,18 @@ function schoolOf(body: unknown): unknown {
   if (typeof body !== 'object' || body === null) return undefined;
   if ('records' in body && Array.isArray(body.records)) return schoolOf(body.records[0]);
   return 'schoolId' in body ? body.schoolId : undefined;
+}
+
+/**
+ * A test's teardown: stops its services, the consumer before the write path,
+ * then drops the namespace's database and closes the client. A part whose
+ * start failed (undefined) is skipped, so the rest still stops.
+ */
+export async function stopServices(parts: { dashboard?: RunningService | undefined; attendance?: RunningService | undefined; mongo?: MongoConnection | undefined }): Promise<void> {
+  await parts.dashboard?.handle.stop();
+  await parts.attendance?.handle.stop();
+  await parts.mongo?.db.dropDatabase();
+  await parts.mongo?.client.close();
 }
 
 /**

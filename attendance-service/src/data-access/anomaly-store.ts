@@ -1,4 +1,4 @@
-import type { Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import type { Anomaly, AnomalyKind } from '../domain/anomaly-rules.ts';
 

@@ -1,4 +1,5 @@
-import { BulkBuffer, type AttendanceEvent, type FlushOutcome } from '@attendance/common';
+import { BulkBuffer, type FlushOutcome } from '@attendance/common';
+import type { AttendanceEvent } from '@attendance/common/records';
 import type { Producer } from 'kafkajs';
 import type { AttendancePublisher } from '../domain/record-attendance.ts';
 
@@ -32,7 +33,7 @@ export class KafkaAttendancePublisher implements AttendancePublisher {
       maxQueued: options.maxQueued,
       onFull: 'reject',
       flush: (events) => this.send(events),
-      ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+      onFlush: options.onFlush,
     });
   }
 

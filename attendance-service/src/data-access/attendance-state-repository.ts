@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
-import {
-  BulkBuffer,
-  claimRefusalOf,
-  defineAttendanceStateCommands,
-  deviceBucketKey,
-  schoolFingerprint,
-  stateLocation,
-  type AttendanceEvent,
-  type FlushOutcome,
-  type Logger,
-} from '@attendance/common';
+import { BulkBuffer, type FlushOutcome } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import type { AttendanceEvent } from '@attendance/common/records';
+import { claimRefusalOf, defineAttendanceStateCommands, deviceBucketKey, schoolFingerprint, stateLocation } from '@attendance/common/redis';
 import type { Redis, Result } from 'ioredis';
 import pRetry from 'p-retry';
 import type { Claim } from '../domain/claim-outcome.ts';
@@ -78,7 +71,7 @@ export class AttendanceStateRepository implements AttendanceState {
       maxQueued: options.maxQueued,
       onFull: 'reject',
       flush: (commands) => this.runBatch(commands),
-      ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+      onFlush: options.onFlush,
     });
   }
 

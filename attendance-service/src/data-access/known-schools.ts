@@ -1,4 +1,4 @@
-import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type SchoolDocument } from '@attendance/common';
+import { READ_TIME_LIMIT_MS, type SchoolDocument, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
 
 /**

@@ -1,4 +1,6 @@
-import { BackgroundRefresh, BulkBuffer, rosterCurrentKey, rosterLocation, rosterSchoolMark, type Logger } from '@attendance/common';
+import { BackgroundRefresh, BulkBuffer } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { rosterCurrentKey, rosterLocation, rosterSchoolMark } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 
 export interface RosterCheckOptions {

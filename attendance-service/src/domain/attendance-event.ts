@@ -1,4 +1,4 @@
-import { localTime, type AttendanceEvent, type AttendanceInput } from '@attendance/common';
+import { type AttendanceEvent, type AttendanceInput, localTime } from '@attendance/common/records';
 
 export interface EventContext {
   timeZone: string;

@@ -1,4 +1,4 @@
-import type { AttendanceEvent } from '@attendance/common';
+import type { AttendanceEvent } from '@attendance/common/records';
 
 /**
  * The records of this process whose claim is pending, by user and day. A

@@ -1,4 +1,5 @@
-import { AppError, serviceUnavailable, type AttendanceEvent, type AttendanceInput } from '@attendance/common';
+import { AppError, serviceUnavailable } from '@attendance/common';
+import type { AttendanceEvent, AttendanceInput } from '@attendance/common/records';
 import { toAttendanceEvent } from './attendance-event.ts';
 import { assertClaimed, type Claim } from './claim-outcome.ts';
 import type { InFlightRecords } from './in-flight-records.ts';

@@ -1,4 +1,4 @@
-import { connectMongo, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOMALIES_COLLECTION, type AnomalyDocument } from '../../src/data-access/anomaly-store.ts';
 import { postJson, runAttendanceService } from '../../../test/support/services.ts';

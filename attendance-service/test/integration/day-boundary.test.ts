@@ -1,4 +1,4 @@
-import { decodeState, schoolFingerprint, stateLocation } from '@attendance/common';
+import { decodeState, schoolFingerprint, stateLocation } from '@attendance/common/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';

@@ -1,4 +1,5 @@
-import { connectMongo, DEVICES_COLLECTION, revokeDevice, SCHOOLS_COLLECTION, type DeviceDocument, type MongoConnection } from '@attendance/common';
+import { type DeviceDocument, DEVICES_COLLECTION, revokeDevice } from '@attendance/common/credentials';
+import { connectMongo, type MongoConnection, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionDevices } from '../../../test/support/credentials.ts';
 import { postJson, runAttendanceService, type RunningService } from '../../../test/support/services.ts';

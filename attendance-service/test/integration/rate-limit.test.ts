@@ -1,4 +1,6 @@
-import { connectMongo, DEVICES_COLLECTION, deviceBucketKey, stateLocation } from '@attendance/common';
+import { DEVICES_COLLECTION } from '@attendance/common/credentials';
+import { connectMongo } from '@attendance/common/mongo';
+import { deviceBucketKey, stateLocation } from '@attendance/common/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attendanceFixture, postJson, type AttendanceFixture } from '../../../test/support/services.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';

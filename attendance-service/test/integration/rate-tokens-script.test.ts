@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connectRedis } from '@attendance/common';
+import { connectRedis } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';

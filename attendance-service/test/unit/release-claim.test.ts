@@ -1,4 +1,5 @@
-import { createLogger, type AttendanceEvent } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import type { AttendanceEvent } from '@attendance/common/records';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AttendanceStateRepository } from '../../src/data-access/attendance-state-repository.ts';

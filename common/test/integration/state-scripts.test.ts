@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectRedis, decodeState, defineAttendanceStateCommands, encodeConfirmedState, schoolFingerprint, stateLocation } from '../../src/index.ts';
+import { connectRedis, decodeState, defineAttendanceStateCommands, encodeConfirmedState, schoolFingerprint, stateLocation } from '../../src/entries/redis.ts';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 
 /** Each script against a real Redis: the exit door is the field's value and the reply. */

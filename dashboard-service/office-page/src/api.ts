@@ -1,3 +1,7 @@
+import type { DayRosterRow } from '../../src/domain/day-roster.ts';
+import type { SchoolToday } from '../../src/domain/school-summary.ts';
+import type { DayStatus } from '../../src/domain/student-day.ts';
+
 /** The staff token lives in sessionStorage: gone when the tab closes, never sent anywhere but this origin's API. */
 const TOKEN_KEY = 'attendance.staffToken';
 
@@ -70,28 +74,16 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Today's figures of a school (`GET /schools/:id`, and each `counters` event of its stream). */
-export interface SchoolFigures {
-  day: string;
-  schoolId: string;
-  name: string;
-  checkIns: number;
-  checkOuts: number;
-  fevers: number;
-  presentNow: number;
-  lates?: number;
-  excused?: number;
-  absent?: number;
-  rosterSize?: number;
-}
+/** Today's figures of a school (`GET /schools/:id`, and each `counters` event of its stream): the service's own type, so the two cannot drift apart. */
+export type SchoolFigures = SchoolToday;
 
-export type RosterStatus = 'present' | 'late' | 'absent' | 'excused' | 'checked-out';
+export type RosterStatus = DayStatus;
 
 /** `GET /schools/:id/roster`: `[userId, name, status, checkInAt, checkOutAt, fever]` per student. */
 export interface DayRoster {
   schoolId: string;
   day: string;
-  rows: [string, string, RosterStatus, number | null, number | null, 0 | 1][];
+  rows: DayRosterRow[];
 }
 
 export interface HistoryEntry {

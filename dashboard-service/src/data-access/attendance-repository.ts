@@ -1,4 +1,5 @@
-import { ATTENDANCES_COLLECTION, attendanceId, chunksOf, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
+import { chunksOf, ensureIndexes, EXPORT_TIME_LIMIT_MS, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common/mongo';
+import { attendanceId, ATTENDANCES_COLLECTION } from '@attendance/common/records';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import pMap from 'p-map';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';

@@ -1,4 +1,4 @@
-import { defineAttendanceStateCommands, encodeConfirmedState, stateLocation } from '@attendance/common';
+import { defineAttendanceStateCommands, encodeConfirmedState, stateLocation } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 
 /**

@@ -1,4 +1,5 @@
-import { serviceUnavailable, type CorrectionEvent } from '@attendance/common';
+import { serviceUnavailable } from '@attendance/common';
+import type { CorrectionEvent } from '@attendance/common/records';
 import type { Producer } from 'kafkajs';
 
 /**

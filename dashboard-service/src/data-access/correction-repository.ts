@@ -1,16 +1,5 @@
-import {
-  ATTENDANCES_COLLECTION,
-  attendanceId,
-  CORRECTIONS_COLLECTION,
-  ensureIndexes,
-  EXCUSES_COLLECTION,
-  excuseId,
-  findByIds,
-  READ_TIME_LIMIT_MS,
-  type AttendanceDocument,
-  type CorrectionDocument,
-  type DayState,
-  type ExcuseDocument, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
+import { ensureIndexes, EXPORT_TIME_LIMIT_MS, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common/mongo';
+import { type AttendanceDocument, attendanceId, ATTENDANCES_COLLECTION, type CorrectionDocument, CORRECTIONS_COLLECTION, type DayState, type ExcuseDocument, excuseId, EXCUSES_COLLECTION } from '@attendance/common/records';
 import type { Collection, Db } from 'mongodb';
 import type { CorrectionStore } from '../domain/store-messages.ts';
 import { isDuplicateKey } from './mongo-errors.ts';

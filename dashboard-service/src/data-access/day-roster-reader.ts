@@ -1,4 +1,6 @@
-import { ATTENDANCES_COLLECTION, EXCUSES_COLLECTION, READ_TIME_LIMIT_MS, STUDENTS_COLLECTION, type ExcuseDocument, type StudentDocument } from '@attendance/common';
+import { staleWhileReading } from '@attendance/common';
+import { READ_TIME_LIMIT_MS, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { ATTENDANCES_COLLECTION, type ExcuseDocument, EXCUSES_COLLECTION } from '@attendance/common/records';
 import type { Collection, Db } from 'mongodb';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { RecordOfDay } from '../domain/day-roster.ts';
@@ -25,7 +27,7 @@ export class DayRosterReader {
   private readonly students: Collection<StudentDocument>;
   private readonly attendances: Collection<AttendanceDocument>;
   private readonly excuses: Collection<ExcuseDocument>;
-  private readonly cached = new Map<string, { at: number; read: Promise<{ _id: string; name: string }[]> }>();
+  private readonly studentLists: (schoolId: string) => Promise<{ _id: string; name: string }[]>;
   private readonly recordReads = new Map<string, Promise<DayRecords>>();
   private readonly lastRecords = new Map<string, { version: string; at: number; records: DayRecords }>();
 
@@ -33,6 +35,7 @@ export class DayRosterReader {
     this.students = db.collection<StudentDocument>(STUDENTS_COLLECTION);
     this.attendances = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION);
     this.excuses = db.collection<ExcuseDocument>(EXCUSES_COLLECTION);
+    this.studentLists = staleWhileReading((schoolId) => this.students.find({ schoolId }, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).sort({ _id: 1 }).toArray(), { ttlMs: STUDENTS_TTL_MS, maxKeys: MAX_CACHED_SCHOOLS });
   }
 
   /**
@@ -42,30 +45,7 @@ export class DayRosterReader {
    * of a school waits.
    */
   studentsOf(schoolId: string): Promise<{ _id: string; name: string }[]> {
-    const known = this.cached.get(schoolId);
-    if (known && Date.now() - known.at < STUDENTS_TTL_MS) return known.read;
-    const read = this.students.find({ schoolId }, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).sort({ _id: 1 }).toArray();
-    const entry = { at: Date.now(), read };
-    read.then(
-      () => {
-        // Only now replaces the known list, so readers meanwhile keep getting it.
-        if (this.cached.get(schoolId) === known || !known) {
-          this.cached.delete(schoolId);
-          this.cached.set(schoolId, entry);
-          if (this.cached.size > MAX_CACHED_SCHOOLS) this.cached.delete(this.cached.keys().next().value as string);
-        }
-      },
-      () => {
-        if (this.cached.get(schoolId) === entry) this.cached.delete(schoolId);
-      },
-    );
-    if (known) {
-      // Stale but answered at once; the refresh above is not started again for a minute.
-      known.at = Date.now();
-      return known.read;
-    }
-    this.cached.set(schoolId, entry);
-    return read;
+    return this.studentLists(schoolId);
   }
 
   /**

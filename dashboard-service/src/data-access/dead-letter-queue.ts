@@ -1,4 +1,4 @@
-import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, ensureIndexes, type DeadLetter } from '@attendance/common';
+import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, type DeadLetter, ensureIndexes } from '@attendance/common/mongo';
 import type { Collection, Db } from 'mongodb';
 import type { DeadLetterInput, DeadLetterRecorder } from '../domain/store-messages.ts';
 

@@ -1,4 +1,6 @@
-import { addDays, dayOf, sumPartitionReports, type Logger, type PartitionReport, type SchoolCounts, BackgroundRefresh } from '@attendance/common';
+import { BackgroundRefresh } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { addDays, dayOf, type PartitionReport, type SchoolCounts, sumPartitionReports } from '@attendance/common/records';
 
 /** Where the figures come from: `ReportRepository`. */
 export interface PartitionReportReader {

@@ -1,16 +1,5 @@
-import {
-  findByIds,
-  fromPartitionReportDocument,
-  toPartitionReportDocument,
-  type PartitionReportDocument,
-  PARTITION_REPORTS_COLLECTION,
-  READ_TIME_LIMIT_MS,
-  partitionReportId,
-  REPORTS_COLLECTION,
-  schoolReportId,
-  type PartitionReport,
-  type SchoolReport,
-} from '@attendance/common';
+import { findByIds, READ_TIME_LIMIT_MS } from '@attendance/common/mongo';
+import { fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, partitionReportId, REPORTS_COLLECTION, type SchoolReport, schoolReportId, toPartitionReportDocument } from '@attendance/common/records';
 import type { Collection, Db } from 'mongodb';
 import type { PartitionReportStore } from '../domain/store-messages.ts';
 import { isDuplicateKey } from './mongo-errors.ts';

@@ -1,4 +1,5 @@
-import { cachedRead, ensureIndexes, findByIds, READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument, EXPORT_TIME_LIMIT_MS } from '@attendance/common';
+import { cachedRead, staleWhileReading } from '@attendance/common';
+import { ensureIndexes, EXPORT_TIME_LIMIT_MS, findByIds, READ_TIME_LIMIT_MS, type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Collection, Db } from 'mongodb';
 
 const SCHOOL_LIST_TTL_MS = 60_000;
@@ -6,15 +7,16 @@ const SCHOOL_LIST_TTL_MS = 60_000;
 const ROSTER_SIZE_TTL_MS = 10 * 60_000;
 
 export class RosterRepository {
-  private readonly sizes = new Map<string, { at: number; size?: number; read?: Promise<number> }>();
   readonly schools: Collection<SchoolDocument>;
   readonly students: Collection<StudentDocument>;
   private readonly schoolList: () => Promise<SchoolDocument[]>;
+  private readonly sizes: (schoolId: string) => Promise<number>;
 
   constructor(db: Db) {
     this.schools = db.collection<SchoolDocument>(SCHOOLS_COLLECTION);
     this.students = db.collection<StudentDocument>(STUDENTS_COLLECTION);
     this.schoolList = cachedRead(() => this.schools.find({}, { projection: { name: 1 }, maxTimeMS: READ_TIME_LIMIT_MS }).toArray(), SCHOOL_LIST_TTL_MS);
+    this.sizes = staleWhileReading((schoolId) => this.students.countDocuments({ schoolId }, { maxTimeMS: 4 * READ_TIME_LIMIT_MS }), { ttlMs: ROSTER_SIZE_TTL_MS });
   }
 
   async ensureIndexes(): Promise<void> {
@@ -51,22 +53,8 @@ export class RosterRepository {
    * next one runs in the background (a count scans the school's students on
    * FerretDB). Only the very first request for a school waits for it.
    */
-  async sizeOf(schoolId: string): Promise<number> {
-    const known = this.sizes.get(schoolId);
-    const now = Date.now();
-    if (known?.size !== undefined && now - known.at < ROSTER_SIZE_TTL_MS) return known.size;
-    if (!known?.read) {
-      const read = this.students.countDocuments({ schoolId }, { maxTimeMS: 4 * READ_TIME_LIMIT_MS });
-      const entry = { at: known?.at ?? now, ...(known?.size === undefined ? {} : { size: known.size }), read };
-      this.sizes.set(schoolId, entry);
-      read.then(
-        (size) => this.sizes.set(schoolId, { at: Date.now(), size }),
-        () => this.sizes.set(schoolId, { at: entry.at, ...(entry.size === undefined ? {} : { size: entry.size }) }),
-      );
-    }
-    const current = this.sizes.get(schoolId);
-    if (current?.size !== undefined) return current.size;
-    return (await current?.read) ?? 0;
+  sizeOf(schoolId: string): Promise<number> {
+    return this.sizes(schoolId);
   }
 
   /** Every student of the school in id order, read in batches (exports: constant memory). */

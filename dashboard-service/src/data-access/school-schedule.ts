@@ -1,4 +1,6 @@
-import { READ_TIME_LIMIT_MS, SCHOOLS_COLLECTION, type Logger, type SchoolDocument, BackgroundRefresh } from '@attendance/common';
+import { BackgroundRefresh } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { READ_TIME_LIMIT_MS, type SchoolDocument, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import type { Collection, Db } from 'mongodb';
 import { CLOCK_TIME } from '../domain/late-arrival.ts';
 

@@ -1,19 +1,4 @@
-import {
-  attendanceId,
-  addCounts,
-  countKeys,
-  countsOfRecord,
-  daySlots,
-  emptyCounts,
-  excuseId,
-  isFever,
-  type AttendanceDocument,
-  type CorrectionDocument,
-  type CorrectionEvent,
-  type DayState,
-  type DaySlot,
-  type SchoolCounts,
-} from '@attendance/common';
+import { addCounts, type AttendanceDocument, attendanceId, type CorrectionDocument, type CorrectionEvent, countKeys, countsOfRecord, type DaySlot, daySlots, type DayState, emptyCounts, excuseId, isFever, type SchoolCounts } from '@attendance/common/records';
 import { sourceOf } from './attendance-document.ts';
 import { lateMinutesOf } from './late-arrival.ts';
 

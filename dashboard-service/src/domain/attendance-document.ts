@@ -1,7 +1,7 @@
-import { attendanceId, countsOfRecord, emptyCounts, isFever, type AttendanceDocument, type AttendanceEvent, type Source } from '@attendance/common';
+import { type AttendanceDocument, type AttendanceEvent, attendanceId, countsOfRecord, emptyCounts, isFever, type Source } from '@attendance/common/records';
 
-export type { AttendanceDocument, Source } from '@attendance/common';
-export { attendanceId } from '@attendance/common';
+export type { AttendanceDocument, Source } from '@attendance/common/records';
+export { attendanceId } from '@attendance/common/records';
 
 export interface SourcedEvent {
   event: AttendanceEvent;

@@ -1,12 +1,12 @@
-/**
+import { type DayStatus, statusOf } from './student-day.ts';
+
+/*
  * One school's day as the office page lists it: every student on the roster
  * with the day's status, in one compact answer (a 10,000-student school is
  * filtered and searched in the browser, not one request per filter).
  */
-export type RosterStatus = 'present' | 'late' | 'absent' | 'excused' | 'checked-out';
-
 /** `[userId, name, status, checkInAt (epoch ms) | null, checkOutAt | null, fever (0/1)]`: arrays, not objects, to keep 10,000 rows small. */
-export type DayRosterRow = [string, string, RosterStatus, number | null, number | null, 0 | 1];
+export type DayRosterRow = [string, string, DayStatus, number | null, number | null, 0 | 1];
 
 export const DAY_ROSTER_COLUMNS = ['userId', 'name', 'status', 'checkInAt', 'checkOutAt', 'fever'] as const;
 
@@ -20,9 +20,8 @@ export interface RecordOfDay {
 }
 
 /**
- * Status of each roster student, by the same rule as a student's day
- * (`statusOf` in student-day.ts): checked out, else late (the check-in has
- * `lateMinutes`) or present when checked in, else excused (in `excused`) or absent. Students with records who are not on
+ * Status of each roster student, by the rule of a student's day (`statusOf`
+ * in student-day.ts; excused: in `excused`). Students with records who are not on
  * the roster (a check-in for an id the roster does not hold) are listed too,
  * after the roster, so the page shows what the counters count.
  */
@@ -36,7 +35,7 @@ export function dayRosterRows(students: readonly { _id: string; name: string }[]
   }
   const row = (userId: string, name: string): DayRosterRow => {
     const day = byUser.get(userId);
-    const status: RosterStatus = day?.out ? 'checked-out' : day?.in ? ((day.in.lateMinutes ?? 0) > 0 ? 'late' : 'present') : excused.has(userId) ? 'excused' : 'absent';
+    const status = statusOf({ checkIn: day?.in, checkOut: day?.out, excuse: excused.has(userId) });
     return [userId, name, status, day?.in?.at.getTime() ?? null, day?.out?.at.getTime() ?? null, day?.in?.fever || day?.out?.fever ? 1 : 0];
   };
   const rows = students.map((student) => row(student._id, student.name));

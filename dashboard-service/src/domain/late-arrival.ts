@@ -1,4 +1,4 @@
-import { localTime } from '@attendance/common';
+import { localTime } from '@attendance/common/records';
 
 /** A school's start time: `HH:MM`, 24 h. */
 export const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;

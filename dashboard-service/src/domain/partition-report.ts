@@ -1,7 +1,7 @@
-import { addCounts, countKeys, emptyCounts, partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
+import { addCounts, countKeys, emptyCounts, type PartitionReport, partitionReportId, type SchoolCounts } from '@attendance/common/records';
 import type { ReportEffect } from './attendance-document.ts';
 
-export type { PartitionReport } from '@attendance/common';
+export type { PartitionReport } from '@attendance/common/records';
 export { partitionReportId };
 
 /**

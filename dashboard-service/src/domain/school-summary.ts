@@ -1,4 +1,4 @@
-import { addCounts, emptyCounts, type SchoolCounts } from '@attendance/common';
+import { addCounts, emptyCounts, type SchoolCounts } from '@attendance/common/records';
 
 /** A school's figures for one day, as the dashboard shows them. */
 export interface SchoolTotals {
@@ -18,14 +18,28 @@ export type SortKey = (typeof sortKeys)[number];
 
 export type Counts = SchoolCounts;
 
-export function toTotals(schoolId: string, name: string, counts: Counts | undefined): SchoolTotals {
+/** A day's counts as the dashboard shows them: the stored counts and who is present now. */
+export type DayFigures = Omit<SchoolTotals, 'schoolId' | 'name'>;
+
+/** The one place `presentNow` is computed: checked in and not yet out, floored at 0. The HTTP routes, the SSE streams and the gauges all take it from here. */
+export function dayFigures(counts: Counts | undefined): DayFigures {
   const checkIns = counts?.checkIns ?? 0;
   const checkOuts = counts?.checkOuts ?? 0;
-  return { schoolId, name, checkIns, checkOuts, fevers: counts?.fevers ?? 0, presentNow: Math.max(0, checkIns - checkOuts), lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
+  return { checkIns, checkOuts, fevers: counts?.fevers ?? 0, presentNow: Math.max(0, checkIns - checkOuts), lates: counts?.lates ?? 0, excused: counts?.excused ?? 0 };
 }
 
+export function toTotals(schoolId: string, name: string, counts: Counts | undefined): SchoolTotals {
+  return { schoolId, name, ...dayFigures(counts) };
+}
+
+/** A school's day with its roster. */
+export type SchoolTotalsWithRoster = SchoolTotals & { absent: number; rosterSize: number };
+
+/** The body of `GET /schools/:id` and of each event of its stream; the office page reads it with this type. */
+export type SchoolToday = SchoolTotalsWithRoster & { day: string };
+
 /** A school's day with its roster: `absent` = roster size - check-ins - excused, floored at 0. */
-export function withRoster(totals: SchoolTotals, rosterSize: number): SchoolTotals & { absent: number; rosterSize: number } {
+export function withRoster(totals: SchoolTotals, rosterSize: number): SchoolTotalsWithRoster {
   return { ...totals, absent: Math.max(0, rosterSize - totals.checkIns - totals.excused), rosterSize };
 }
 

@@ -1,4 +1,5 @@
-import { AppError, type StaffRole } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { StaffRole } from '@attendance/common/credentials';
 
 /** The caller of the read API: a staff token, `school` (one school) or `admin` (every school). */
 export interface StaffCaller {

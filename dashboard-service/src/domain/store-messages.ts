@@ -1,4 +1,4 @@
-import { attendanceEventSchema, correctionEventSchema, describeIssues, isFever, type AttendanceEvent, type CorrectionDocument, type CorrectionEvent, type DayState } from '@attendance/common';
+import { type AttendanceEvent, attendanceEventSchema, type CorrectionDocument, type CorrectionEvent, correctionEventSchema, type DayState, describeIssues, isFever } from '@attendance/common/records';
 import { changedSlots, correctionDocumentOf } from './apply-correction.ts';
 import { checkInIdOf, documentIdOf, documentOf, effectOf, sourceOf, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
 import { lateMinutesOf, type StartTimeOf } from './late-arrival.ts';

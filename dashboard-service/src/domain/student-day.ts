@@ -1,11 +1,18 @@
-import { daySlots, type AttendanceDocument, type CorrectionDocument, type DayState, type ExcuseDocument } from '@attendance/common';
+import { type AttendanceDocument, type CorrectionDocument, daySlots, type DayState, type ExcuseDocument } from '@attendance/common/records';
 import { changedSlots } from './apply-correction.ts';
 
 export const dayStatuses = ['present', 'late', 'absent', 'excused', 'checked-out'] as const;
 export type DayStatus = (typeof dayStatuses)[number];
 
+/** What a status depends on: which slots are filled, and the check-in's lateness (a `DayState`, or the office page's roster row). */
+export interface StatusSlots {
+  checkIn: { lateMinutes?: number | undefined } | null | undefined;
+  checkOut: unknown;
+  excuse: unknown;
+}
+
 /** One status per student and day: checked out, else late or present once checked in, else excused, else absent. */
-export function statusOf(state: DayState): DayStatus {
+export function statusOf(state: StatusSlots): DayStatus {
   if (state.checkOut) return 'checked-out';
   if (state.checkIn) return (state.checkIn.lateMinutes ?? 0) > 0 ? 'late' : 'present';
   return state.excuse ? 'excused' : 'absent';

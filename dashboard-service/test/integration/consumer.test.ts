@@ -1,4 +1,6 @@
-import { connectMongo, createKafka, createLogger, type DeadLetter, type MongoConnection } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import { createKafka } from '@attendance/common/kafka';
+import { connectMongo, type DeadLetter, type MongoConnection } from '@attendance/common/mongo';
 import { countsFromAttendances, countsFromReports, totalOf } from '@attendance/common/report-audit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngine, stopEngine } from '../../../test/support/engine-control.ts';

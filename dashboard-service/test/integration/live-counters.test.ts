@@ -1,7 +1,7 @@
-import { connectMongo, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
-import { postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { postJson, runAttendanceService, runDashboardService, type RunningService, stopServices } from '../../../test/support/services.ts';
 import { openEventStream, type StreamEvent } from '../../../test/support/sse.ts';
 import { randomId, testNamespace } from '../../../test/support/stack.ts';
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopServices({ dashboard, attendance, mongo });
 });
 
 describe('live counters (Server-Sent Events)', () => {

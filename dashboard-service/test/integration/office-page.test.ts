@@ -1,10 +1,11 @@
-import { connectMongo, revokeStaffToken, type MongoConnection } from '@attendance/common';
+import { revokeStaffToken } from '@attendance/common/credentials';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterValue, launchChromium, measureOfficePage, signIn, waitForRoster, type PageGlobals } from '../../../scripts/src/office-page/browser.ts';
 import { writeResultsFile } from '../../../scripts/src/shared/results-file.ts';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
-import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService, stopServices } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -69,10 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopServices({ dashboard, attendance, mongo });
 });
 
 describe('the school office page', () => {

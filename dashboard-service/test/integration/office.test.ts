@@ -1,9 +1,10 @@
-import { addDays, connectMongo, dayOf, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, dayOf } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
 import { produceRaw, tapTopic, type TopicTap } from '../../../test/support/kafka-topic.ts';
-import { getJson, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { getJson, postJson, runAttendanceService, runDashboardService, type RunningService, stopServices } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -46,10 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tap?.stop();
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopServices({ dashboard, attendance, mongo });
 });
 
 const checkIn = (userId: string, timestamp: number | string = Date.now()) => postJson(`${attendance.url}/attendances`, { type: 'checkin', userId, schoolId: 'north', timestamp, temperature: 36.6 });

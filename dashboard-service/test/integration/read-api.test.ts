@@ -1,6 +1,6 @@
-import { connectMongo, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
+import { getJson, postBatchesPerSchool, runAttendanceService, runDashboardService, type RunningService, stopServices } from '../../../test/support/services.ts';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 
@@ -46,10 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopServices({ dashboard, attendance, mongo });
 });
 
 describe('dashboard read API', () => {

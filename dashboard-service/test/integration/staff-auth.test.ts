@@ -1,4 +1,5 @@
-import { connectMongo, revokeStaffToken, SCHOOLS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { revokeStaffToken } from '@attendance/common/credentials';
+import { connectMongo, type MongoConnection, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionStaffToken } from '../../../test/support/credentials.ts';
 import { getJson, runDashboardService } from '../../../test/support/services.ts';

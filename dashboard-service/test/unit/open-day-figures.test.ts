@@ -1,4 +1,5 @@
-import { createLogger, type PartitionReport } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import type { PartitionReport } from '@attendance/common/records';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OpenDayFigures, type PartitionReportReader } from '../../src/data-access/open-day-figures.ts';
 

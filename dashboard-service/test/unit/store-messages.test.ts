@@ -1,4 +1,4 @@
-import { attendanceId, excuseId, sumPartitionReports, type AttendanceDocument, type AttendanceEvent, type CorrectionDocument, type CorrectionEvent, type ExcuseDocument, type PartitionReport } from '@attendance/common';
+import { type AttendanceDocument, type AttendanceEvent, attendanceId, type CorrectionDocument, type CorrectionEvent, type ExcuseDocument, excuseId, type PartitionReport, sumPartitionReports } from '@attendance/common/records';
 import { describe, expect, it } from 'vitest';
 import { storeMessages, type DeadLetterInput, type IncomingMessage, type StorePorts } from '../../src/domain/store-messages.ts';
 

@@ -1,4 +1,5 @@
-import { createKafka, createLogger } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import { createKafka } from '@attendance/common/kafka';
 
 export interface LagSample {
   /** Seconds since sampling started. */

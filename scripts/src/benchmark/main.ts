@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isTimeZone } from '@attendance/common';
+import { isTimeZone } from '@attendance/common/config';
 import { exitOnUsageError, positiveInteger, share, UsageError } from '../shared/cli-options.ts';
 import { defaultCredentialsFile, readCredentialsFile } from '../shared/credentials-file.ts';
 import { terminalReporter } from '../shared/progress.ts';

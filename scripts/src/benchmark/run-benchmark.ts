@@ -1,4 +1,6 @@
-import { addDays, connectMongo, connectRedis, dayOf, stateLocation } from '@attendance/common';
+import { connectMongo } from '@attendance/common/mongo';
+import { addDays, dayOf } from '@attendance/common/records';
+import { connectRedis, stateLocation } from '@attendance/common/redis';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';
@@ -134,21 +136,18 @@ const checkedInToday =
 async function waitForDeviceKeys(url: string, keys: string[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const key of keys) {
-    for (;;) {
-      const response = await fetch(`${url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' });
-      if (response.status !== 401) break;
-      if (Date.now() > deadline) throw new Error(`attendance-service at ${url} does not know the device keys: run pnpm seed against the database it reads (MONGO_URL)`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const status = () => fetch(`${url}/attendances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' }).then((response) => response.status);
+    if (!(await pollUntil(status, (answer) => answer !== 401, { timeoutMs: Math.max(0, deadline - Date.now()) })).done) {
+      throw new Error(`attendance-service at ${url} does not know the device keys: run pnpm seed against the database it reads (MONGO_URL)`);
     }
   }
 }
 
 /** Waits until dashboard-service knows the admin token (it reads tokens every couple of seconds too). */
 async function waitForStaffToken(dashboardUrl: string, token: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await fetch(`${dashboardUrl}/stats/today`, { headers: { authorization: `Bearer ${token}` } })).status === 401) {
-    if (Date.now() > deadline) throw new Error(`dashboard-service at ${dashboardUrl} does not know the admin token: run pnpm seed against the database it reads (MONGO_URL)`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const status = () => fetch(`${dashboardUrl}/stats/today`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.status);
+  if (!(await pollUntil(status, (answer) => answer !== 401, { timeoutMs })).done) {
+    throw new Error(`dashboard-service at ${dashboardUrl} does not know the admin token: run pnpm seed against the database it reads (MONGO_URL)`);
   }
 }
 
@@ -173,6 +172,12 @@ interface WaveContext {
   ledger: RunLedger;
 }
 
+/** A wave's summary: the load's own figures, and its records' answers by status and by kind from the ledger. */
+function summarise(ledger: RunLedger, wave: WaveName, figures: Omit<WaveSummary, 'wave' | 'answers' | 'byKind'>): WaveSummary {
+  const records = ledger.wave(wave);
+  return { wave, ...figures, answers: countByAnswer(records), byKind: answersByKind(records) };
+}
+
 /** Runs one wave (single requests or batches) and summarises it from the ledger. */
 async function runWave(context: WaveContext, wave: WaveName, students: Student[], mix: WaveMix): Promise<WaveSummary> {
   const { options, reporter, ledger } = context;
@@ -181,9 +186,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
   try {
     if (options.batch) {
       const result = await runBatches({ url: options.url, batchSize: options.batch.size, concurrency: options.batch.concurrency, keyOf: keyOf(options) }, plan, ledger, progress);
-      const records = ledger.wave(wave);
-      return {
-        wave,
+      return summarise(ledger, wave, {
         mode: 'batch',
         records: result.records,
         answered: result.answered,
@@ -191,11 +194,9 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
         requestsPerSecond: Math.round((result.batches / Math.max(result.durationSeconds, 0.001)) * 10) / 10,
         recordsPerSecond: result.recordsPerSecond,
         latencyMs: result.latencyMs,
-        answers: countByAnswer(records),
-        byKind: answersByKind(records),
         errors: result.failedBatches,
         batches: result.batches,
-      };
+      });
     }
     const next: BodySource = () => {
       const planned = plan.take();
@@ -210,9 +211,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
       ...(options.count === undefined ? { durationSeconds: options.durationSeconds ?? DEFAULT_DURATION_SECONDS } : {}),
     };
     const result = await runLoad(load, next, progress);
-    const records = ledger.wave(wave);
-    return {
-      wave,
+    return summarise(ledger, wave, {
       mode: 'requests',
       records: result.sent,
       answered: result.answered,
@@ -220,12 +219,10 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
       requestsPerSecond: result.requestsPerSecond,
       recordsPerSecond: result.requestsPerSecond,
       latencyMs: result.latencyMs,
-      answers: countByAnswer(records),
-      byKind: answersByKind(records),
       errors: result.errors,
       stoppedByDuration: result.stoppedByDuration,
       ...(load.durationSeconds !== undefined && !result.stoppedByDuration ? { ranOutOfStudents: true } : {}),
-    };
+    });
   } finally {
     progress.stop();
   }

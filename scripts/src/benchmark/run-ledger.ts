@@ -1,4 +1,4 @@
-import { dayOf, type AttendanceType } from '@attendance/common';
+import { type AttendanceType, dayOf } from '@attendance/common/records';
 import type { RequestKind } from './request-mix.ts';
 import type { Student } from './select-students.ts';
 

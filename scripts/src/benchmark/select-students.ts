@@ -1,5 +1,6 @@
-import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
+import pMap from 'p-map';
 import { schoolIdOf, studentIdOf } from '../seed/id-formats.ts';
 import { readRosterDescriptor, type RosterDescriptor } from '../seed/roster-descriptor.ts';
 import type { Progress } from '../shared/progress.ts';
@@ -80,37 +81,34 @@ async function spreadSelection(db: Db, roster: RosterDescriptor, options: Select
   let skippedAlreadyCheckedIn = 0;
   const progress = options.progress?.(used);
   let done = 0;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let school = next++; school < used; school = next++) {
-      const schoolId = schoolIdOf(school);
-      const studentAt = (student: number): Student => ({ userId: studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool), schoolId });
-      const picked: Student[] = [];
-      if (options.checkedIn) {
-        let window = perSchool + FIRST_WINDOW_SLACK;
-        for (let from = 0; from < roster.studentsPerSchool && picked.length < perSchool; from += window, window *= 2) {
-          const candidates = Array.from({ length: Math.min(window, roster.studentsPerSchool - from) }, (_, i) => studentAt(from + i));
-          const held = await options.checkedIn(candidates);
-          for (const [i, student] of candidates.entries()) {
-            if (picked.length >= perSchool) break;
-            if (held[i]) skippedAlreadyCheckedIn += 1;
-            else picked.push(student);
-          }
-        }
-      } else {
-        const checkedIn = await checkInsOfToday(db, options.day, schoolId);
-        for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
-          const candidate = studentAt(student);
-          if (checkedIn.has(candidate.userId)) skippedAlreadyCheckedIn += 1;
-          else picked.push(candidate);
+  const pickFrom = async (school: number): Promise<void> => {
+    const schoolId = schoolIdOf(school);
+    const studentAt = (student: number): Student => ({ userId: studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool), schoolId });
+    const picked: Student[] = [];
+    if (options.checkedIn) {
+      let window = perSchool + FIRST_WINDOW_SLACK;
+      for (let from = 0; from < roster.studentsPerSchool && picked.length < perSchool; from += window, window *= 2) {
+        const candidates = Array.from({ length: Math.min(window, roster.studentsPerSchool - from) }, (_, i) => studentAt(from + i));
+        const held = await options.checkedIn(candidates);
+        for (const [i, student] of candidates.entries()) {
+          if (picked.length >= perSchool) break;
+          if (held[i]) skippedAlreadyCheckedIn += 1;
+          else picked.push(student);
         }
       }
-      bySchool[school] = picked;
-      progress?.update((done += 1));
+    } else {
+      const checkedIn = await checkInsOfToday(db, options.day, schoolId);
+      for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
+        const candidate = studentAt(student);
+        if (checkedIn.has(candidate.userId)) skippedAlreadyCheckedIn += 1;
+        else picked.push(candidate);
+      }
     }
+    bySchool[school] = picked;
+    progress?.update((done += 1));
   };
   try {
-    await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+    await pMap(bySchool.keys(), pickFrom, { concurrency: READ_CONCURRENCY });
   } finally {
     progress?.stop();
   }

@@ -1,10 +1,11 @@
-import { ATTENDANCES_COLLECTION, findByIds, type AttendanceDocument } from '@attendance/common';
+import { findByIds } from '@attendance/common/mongo';
+import { type AttendanceDocument, ATTENDANCES_COLLECTION } from '@attendance/common/records';
 import type { Db } from 'mongodb';
 
 /** The fields of the stored contract (common/src/stored-attendance.ts) the benchmark reads back: one document per stored record. */
 export type StoredRecord = Pick<AttendanceDocument, '_id' | 'userId' | 'schoolId' | 'day' | 'type' | 'recordId'>;
 
-export { ATTENDANCES_COLLECTION, attendanceId as attendanceIdOf } from '@attendance/common';
+export { ATTENDANCES_COLLECTION, attendanceId as attendanceIdOf } from '@attendance/common/records';
 
 /** The run's records, read by `_id` (`userId|day|type`; see `findByIds` for why not `$in`). */
 export function loadAttendances(db: Db, ids: string[]): Promise<Map<string, StoredRecord>> {

@@ -1,4 +1,4 @@
-import { emptyCounts } from '@attendance/common';
+import { emptyCounts } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common/report-audit';
 import type { Db } from 'mongodb';
 import type { RunExpectation } from './run-ledger.ts';

@@ -1,4 +1,5 @@
-import { findByIds, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, partitionReportId, sumPartitionReports, type PartitionReportDocument } from '@attendance/common';
+import { findByIds } from '@attendance/common/mongo';
+import { fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, type PartitionReportDocument, partitionReportId, sumPartitionReports } from '@attendance/common/records';
 import type { Db } from 'mongodb';
 import type { Progress } from '../shared/progress.ts';
 import { pollUntil } from '../shared/poll-until.ts';

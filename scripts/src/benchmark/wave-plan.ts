@@ -1,4 +1,4 @@
-import type { AttendanceType } from '@attendance/common';
+import type { AttendanceType } from '@attendance/common/records';
 import { invalidBody, kindOf, temperatureOf, type RequestKind } from './request-mix.ts';
 import type { RunLedger, SentRecord, WaveName } from './run-ledger.ts';
 import type { Student } from './select-students.ts';

@@ -14,7 +14,7 @@
  * Exit codes: 0 all scenarios passed, 1 a loss or another failed check, 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { isTimeZone } from '@attendance/common';
+import { isTimeZone } from '@attendance/common/config';
 import { exitOnUsageError, positiveInteger, share, UsageError } from '../shared/cli-options.ts';
 import { terminalReporter } from '../shared/progress.ts';
 import { defaultCredentialsFile, readCredentialsFile } from '../shared/credentials-file.ts';

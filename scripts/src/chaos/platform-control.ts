@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../shared/free-port.ts';
+import { pollUntil } from '../shared/poll-until.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,7 +43,7 @@ export class PlatformControl {
     const pid = Number((await readFile(`${this.stateDir}/run/${name}.pid`, 'utf8')).trim());
     process.kill(pid, 'SIGKILL');
     // The pid file stays behind; `./platform up` checks the process, not the file.
-    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!(await pollUntil(() => Promise.resolve(isAlive(pid)), (alive) => !alive, { timeoutMs: 30_000, intervalMs: 50 })).done) throw new Error(`${name} (pid ${pid}) still alive 30 s after SIGKILL`);
     return pid;
   }
 
@@ -81,16 +82,18 @@ export class PlatformControl {
       });
     });
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (spawnError) throw new Error(`the second ${name} could not start: ${spawnError.message}`);
-      if (child.exitCode !== null) throw new Error(`the second ${name} exited (${child.exitCode}); see .stack/logs/${name}-2.log`);
-      if (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) break;
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the second ${name} was not ready within 60 s`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const ready = await pollUntil(
+      async () => {
+        if (spawnError) throw new Error(`the second ${name} could not start: ${spawnError.message}`);
+        if (child.exitCode !== null) throw new Error(`the second ${name} exited (${child.exitCode}); see .stack/logs/${name}-2.log`);
+        return fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+      },
+      (isReady) => isReady,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    if (!ready.done) {
+      child.kill('SIGKILL');
+      throw new Error(`the second ${name} was not ready within 60 s`);
     }
     return {
       pid: child.pid ?? 0,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { connectMongo, connectRedis, dayOf } from '@attendance/common';
+import { connectMongo } from '@attendance/common/mongo';
+import { dayOf } from '@attendance/common/records';
+import { connectRedis } from '@attendance/common/redis';
 import { pollUntil } from '../shared/poll-until.ts';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { runDeviceWave, type ChaosStudent, type WaveOutcome } from './device-wave.ts';

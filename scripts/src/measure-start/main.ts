@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../shared/free-port.ts';
+import { pollUntil } from '../shared/poll-until.ts';
 import { exitOnUsageError, positiveInteger } from '../shared/cli-options.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
 
@@ -52,12 +53,15 @@ async function measureOnce(service: string, mode: Mode, settleMs: number): Promi
   child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const deadline = started + 60_000;
-    while (!(await readyOnce(`http://127.0.0.1:${port}/readyz`))) {
-      if (child.exitCode !== null) throw new Error(`${service} (${mode}) exited with ${child.exitCode}: ${errors}`);
-      if (performance.now() > deadline) throw new Error(`${service} (${mode}) not ready after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const ready = await pollUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${service} (${mode}) exited with ${child.exitCode}: ${errors}`);
+        return readyOnce(`http://127.0.0.1:${port}/readyz`);
+      },
+      (isReady) => isReady,
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
+    if (!ready.done) throw new Error(`${service} (${mode}) not ready after 60 s`);
     const readyMs = performance.now() - started;
     const rssReadyMb = rssMb(child.pid ?? 0);
     await new Promise((resolve) => setTimeout(resolve, settleMs));

@@ -11,7 +11,7 @@
  * and `pnpm chaos` read. MONGO_URL names the server and database (default mongodb://127.0.0.1:27017/attendance).
  */
 import { parseArgs } from 'node:util';
-import { connectMongo } from '@attendance/common';
+import { connectMongo } from '@attendance/common/mongo';
 import { exitOnUsageError, oneOf, positiveInteger, UsageError } from '../shared/cli-options.ts';
 import { terminalReporter, type ProgressReporter } from '../shared/progress.ts';
 import { writeCredentialsFile } from '../shared/credentials-file.ts';

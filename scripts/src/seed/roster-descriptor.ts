@@ -1,4 +1,4 @@
-import { STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
 import { studentIdOf, type IdFormat } from './id-formats.ts';
 

@@ -1,4 +1,4 @@
-import { DEVICES_COLLECTION, newDevice, newStaffToken, STAFF_TOKENS_COLLECTION, type DeviceDocument, type StaffTokenDocument } from '@attendance/common';
+import { type DeviceDocument, DEVICES_COLLECTION, newDevice, newStaffToken, STAFF_TOKENS_COLLECTION, type StaffTokenDocument } from '@attendance/common/credentials';
 import type { Db } from 'mongodb';
 import type { Progress } from '../shared/progress.ts';
 import type { SeedCredentials } from '../shared/credentials-file.ts';

@@ -1,4 +1,4 @@
-import { SCHOOLS_COLLECTION, STUDENTS_COLLECTION, type SchoolDocument, type StudentDocument } from '@attendance/common';
+import { type SchoolDocument, SCHOOLS_COLLECTION, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import type { Db } from 'mongodb';
 import type { ProgressReporter } from '../shared/progress.ts';
 import { silentReporter } from '../shared/progress.ts';

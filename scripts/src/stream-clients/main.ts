@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { exitOnUsageError, positiveInteger } from '../shared/cli-options.ts';
 import { readCredentialsFile } from '../shared/credentials-file.ts';
+import { pollUntil } from '../shared/poll-until.ts';
 import { writeResultsFile } from '../shared/results-file.ts';
 
 const usage = 'usage: pnpm stream-clients [--clients 1000] [--schools 10] [--dashboard http://127.0.0.1:8081] [--attendance http://127.0.0.1:8080] [--timeout 30] [--state-dir .stack]';
@@ -142,10 +143,8 @@ for (const schoolId of schools) {
   }
   sentAt.set(schoolId, Date.now());
 }
-const deadline = Date.now() + opts.timeoutMs;
-while (Date.now() < deadline && clients.some((client) => client.firstCheckIns !== undefined && client.updatedAt === undefined)) {
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
+// Until every connected client saw its school's update (or the timeout: those that did not are counted below).
+await pollUntil(() => Promise.resolve(clients.some((client) => client.firstCheckIns !== undefined && client.updatedAt === undefined)), (waiting) => !waiting, { timeoutMs: opts.timeoutMs, intervalMs: 100 });
 const latencies = clients.flatMap((client) => (client.updatedAt === undefined ? [] : [client.updatedAt - (sentAt.get(client.schoolId) ?? 0)])).sort((a, b) => a - b);
 const updated = latencies.length;
 for (const res of responses) res.destroy();

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectMongo, STUDENTS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { connectMongo, type MongoConnection, STUDENTS_COLLECTION } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
 import { stack, testNamespace } from '../../../test/support/stack.ts';

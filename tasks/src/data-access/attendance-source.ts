@@ -1,4 +1,4 @@
-import { ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType } from '@attendance/common';
+import { type AttendanceDocument, ATTENDANCES_COLLECTION, type AttendanceType } from '@attendance/common/records';
 import type { Db } from 'mongodb';
 import type { AttendanceSource, StoredRecord } from '../domain/jobs/rebuild-state.ts';
 import { forEachPageOf } from './cursor-pages.ts';

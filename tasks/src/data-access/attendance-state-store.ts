@@ -1,4 +1,4 @@
-import { dayStatePattern, defineAttendanceStateCommands, encodeConfirmedState, stateLocation, type StateLocation } from '@attendance/common';
+import { dayStatePattern, defineAttendanceStateCommands, encodeConfirmedState, stateLocation, type StateLocation } from '@attendance/common/redis';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { StateKeyStore } from '../domain/jobs/rollover.ts';
 import type { StateEntry, StateWriter } from '../domain/jobs/rebuild-state.ts';

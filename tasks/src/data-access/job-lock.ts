@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jobLockKey, type Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { jobLockKey } from '@attendance/common/redis';
 import type { Redis, Result } from 'ioredis';
 
 declare module 'ioredis' {

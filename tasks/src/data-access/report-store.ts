@@ -1,18 +1,5 @@
-import {
-  ATTENDANCES_COLLECTION,
-  bulkWriteInChunks,
-  CLOSED_DAYS_COLLECTION,
-  CORRECTIONS_COLLECTION,
-  EXCUSES_COLLECTION,
-  findByIds,
-  fromPartitionReportDocument,
-  PARTITION_REPORTS_COLLECTION,
-  REPORTS_COLLECTION,
-  toPartitionReportDocument,
-  type PartitionReport,
-  type PartitionReportDocument,
-  type SchoolReport,
-} from '@attendance/common';
+import { bulkWriteInChunks, findByIds } from '@attendance/common/mongo';
+import { ATTENDANCES_COLLECTION, CLOSED_DAYS_COLLECTION, CORRECTIONS_COLLECTION, EXCUSES_COLLECTION, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, REPORTS_COLLECTION, type SchoolReport, toPartitionReportDocument } from '@attendance/common/records';
 import type { Admin } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { ClosedDay, ClosedReportPort, PartitionReportPort } from '../domain/jobs/close-reports.ts';

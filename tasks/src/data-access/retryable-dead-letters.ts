@@ -1,4 +1,4 @@
-import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, DEAD_LETTER_HEADER, type DeadLetter } from '@attendance/common';
+import { bulkWriteInChunks, DEAD_LETTER_COLLECTION, DEAD_LETTER_HEADER, type DeadLetter } from '@attendance/common/mongo';
 import type { Producer } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import type { DeadLetterPort, RepublishPort } from '../domain/jobs/dead-letter-retry.ts';

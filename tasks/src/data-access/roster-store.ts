@@ -1,13 +1,5 @@
-import {
-  generationOfRosterKey,
-  rosterCurrentKey,
-  rosterGenerationKey,
-  rosterKeysPattern,
-  rosterLocation,
-  rosterSchoolMark,
-  STUDENTS_COLLECTION,
-  type StudentDocument,
-} from '@attendance/common';
+import { type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { generationOfRosterKey, rosterCurrentKey, rosterGenerationKey, rosterKeysPattern, rosterLocation, rosterSchoolMark } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { RosterSource, RosterStudent, RosterWriter } from '../domain/jobs/roster-sync.ts';

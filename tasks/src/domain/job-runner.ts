@@ -1,4 +1,4 @@
-import type { Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
 
 /** What a job reports when it finishes: how many items it handled, plus any figures worth logging. */
 export interface JobSummary {

@@ -1,4 +1,4 @@
-import type { Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
 
 export interface BackgroundReadOptions {
   /** Time between the end of one read and the start of the next. */

@@ -1,4 +1,6 @@
-import { DEAD_LETTER_COLLECTION, dayStatePattern, type Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { DEAD_LETTER_COLLECTION } from '@attendance/common/mongo';
+import { dayStatePattern } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { scanKeys } from '../data-access/scan-keys.ts';
 import type { Db } from 'mongodb';
@@ -17,18 +19,21 @@ export interface PlatformMetrics {
   stop(): Promise<void>;
 }
 
-/** Sums `MEMORY USAGE` of every attendance-state key, SCAN step by step; gives up (throws) at the deadline. */
+/** Sums `MEMORY USAGE` of every attendance-state key, SCAN step by step; gives up (throws) at the deadline, checked before every step. */
 async function sampleStateMemory(redis: Redis, keyPrefix: string, deadline: number): Promise<{ bytes: number; keys: number }> {
   let bytes = 0;
   let keys = 0;
-  if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
-  await scanKeys(redis, dayStatePattern(keyPrefix), async (batch) => {
-    const pipeline = redis.pipeline();
-    for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
-    for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
-    keys += batch.length;
-    if (Date.now() > deadline) throw new Error('state memory scan passed its deadline');
-  });
+  await scanKeys(
+    redis,
+    dayStatePattern(keyPrefix),
+    async (batch) => {
+      const pipeline = redis.pipeline();
+      for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+      for (const [error, usage] of (await pipeline.exec()) ?? []) if (!error) bytes += Number(usage ?? 0);
+      keys += batch.length;
+    },
+    { deadline },
+  );
   return { bytes, keys };
 }
 

@@ -1,11 +1,13 @@
-import { addDays, connectMongo, createKafka, ensureTopic, REPORTS_COLLECTION, PARTITION_REPORTS_COLLECTION, CLOSED_DAYS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReport, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { createKafka, ensureTopic } from '@attendance/common/kafka';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, CLOSED_DAYS_COLLECTION, PARTITION_REPORTS_COLLECTION, type PartitionReport, type PartitionReportDocument, REPORTS_COLLECTION, type SchoolReport, toPartitionReportDocument } from '@attendance/common/records';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, testNamespace } from '../../../test/support/stack.ts';
-import { readConfig } from '../../src/config.ts';
 import { runJob } from '../../src/domain/job-runner.ts';
 import type { ClosedDay } from '../../src/domain/jobs/close-reports.ts';
 import { createJobContext, type JobContext } from '../../src/jobs.ts';
+import { jobTestConfig, stopJobPlatform } from '../support/job-platform.ts';
 
 const ns = testNamespace('close-reports');
 const logger = pino({ level: 'silent' });
@@ -26,13 +28,11 @@ beforeAll(async () => {
   await ensureTopic(admin, ns.topic, 3);
   await admin.disconnect();
   mongo = await connectMongo(ns.mongoUrl);
-  context = await createJobContext(readConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl, CLOSE_REPORTS_LOOKBACK_DAYS: '2' }), logger);
+  context = await createJobContext(jobTestConfig(ns, { CLOSE_REPORTS_LOOKBACK_DAYS: '2' }), logger);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopJobPlatform({ context, mongo });
 });
 
 describe('close-reports against the real stack', () => {

@@ -1,4 +1,5 @@
-import { connectMongo, DEVICES_COLLECTION, hashCredentialSecret, SCHOOLS_COLLECTION, STAFF_TOKENS_COLLECTION, type MongoConnection } from '@attendance/common';
+import { DEVICES_COLLECTION, hashCredentialSecret, STAFF_TOKENS_COLLECTION } from '@attendance/common/credentials';
+import { connectMongo, type MongoConnection, SCHOOLS_COLLECTION } from '@attendance/common/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testNamespace } from '../../../test/support/stack.ts';
 import { runCredentialCommand, type CredentialCommand } from '../../src/entry-points/cli/credential-commands.ts';

@@ -1,4 +1,5 @@
-import { connectRedis, createLogger } from '@attendance/common';
+import { createLogger } from '@attendance/common/config';
+import { connectRedis } from '@attendance/common/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';

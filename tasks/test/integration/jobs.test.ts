@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
-import { attendanceId, connectMongo, connectRedis, encodeConfirmedState, schoolFingerprint, stateLocation, ATTENDANCES_COLLECTION, type AttendanceDocument, type AttendanceType, type DeadLetter, type MongoConnection, rosterCurrentKey, rosterLocation, rosterSchoolMark, STUDENTS_COLLECTION, type StudentDocument } from '@attendance/common';
+import { connectMongo, type DeadLetter, type MongoConnection, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
+import { type AttendanceDocument, attendanceId, ATTENDANCES_COLLECTION, type AttendanceType } from '@attendance/common/records';
+import { connectRedis, encodeConfirmedState, rosterCurrentKey, rosterLocation, rosterSchoolMark, schoolFingerprint, stateLocation } from '@attendance/common/redis';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -8,9 +10,9 @@ import { postJson, runAttendanceService, runDashboardService, type RunningServic
 import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
 import { ANOMALIES_COLLECTION, type AnomalyDocument } from '../../../attendance-service/src/data-access/anomaly-store.ts';
-import { readConfig } from '../../src/config.ts';
 import { runJob } from '../../src/domain/job-runner.ts';
 import { createJobContext, type JobContext } from '../../src/jobs.ts';
+import { jobTestConfig, stopJobPlatform } from '../support/job-platform.ts';
 
 const ns = testNamespace('tasks');
 const today = new Date().toISOString().slice(0, 10);
@@ -32,16 +34,7 @@ const logger = pino(
 const observer = { finished: () => undefined };
 
 function config(env: Record<string, string> = {}) {
-  return readConfig({
-    KAFKA_BROKERS: stack.kafkaBrokers,
-    KAFKA_TOPIC: ns.topic,
-    REDIS_URL: stack.redisUrl,
-    REDIS_KEY_PREFIX: ns.redisPrefix,
-    MONGO_URL: ns.mongoUrl,
-    DLQ_MAX_ATTEMPTS: '2',
-    DLQ_BACKOFF_SECONDS: '1',
-    ...env,
-  });
+  return jobTestConfig(ns, { DLQ_MAX_ATTEMPTS: '2', DLQ_BACKOFF_SECONDS: '1', ...env });
 }
 
 beforeAll(async () => {
@@ -53,11 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopJobPlatform({ context, dashboard, attendance, mongo });
   await redis?.quit();
 });
 

@@ -1,13 +1,14 @@
-import { addDays, connectMongo, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, REPORTS_COLLECTION, toPartitionReportDocument, type MongoConnection, type PartitionReportDocument, type SchoolReport } from '@attendance/common';
+import { connectMongo, type MongoConnection } from '@attendance/common/mongo';
+import { addDays, dayOf, fromPartitionReportDocument, PARTITION_REPORTS_COLLECTION, type PartitionReportDocument, REPORTS_COLLECTION, type SchoolReport, toPartitionReportDocument } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postBatchesPerSchool, postJson, runAttendanceService, runDashboardService, type RunningService } from '../../../test/support/services.ts';
-import { randomId, stack, testNamespace } from '../../../test/support/stack.ts';
+import { randomId, testNamespace } from '../../../test/support/stack.ts';
 import { waitFor } from '../../../test/support/wait-for.ts';
-import { readConfig } from '../../src/config.ts';
 import { runJob } from '../../src/domain/job-runner.ts';
 import { createJobContext, type JobContext } from '../../src/jobs.ts';
+import { jobTestConfig, stopJobPlatform } from '../support/job-platform.ts';
 
 const ns = testNamespace('reprocess');
 const logger = pino({ level: 'silent' });
@@ -35,7 +36,7 @@ beforeAll(async () => {
   attendance = await runAttendanceService(ns, {}, undefined, schools);
   await mongo.db.collection<{ _id: string; startTime?: string }>('schools').updateOne({ _id: 'east' }, { $set: { startTime: '09:00' } });
   dashboard = await runDashboardService(ns, { FIGURES_REFRESH_MS: '200', CONSUMER_FETCH_MIN_BYTES: '1', CONSUMER_FETCH_MAX_WAIT_MS: '100' });
-  context = await createJobContext(readConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_TOPIC: ns.topic, REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: ns.redisPrefix, MONGO_URL: ns.mongoUrl }), logger, {
+  context = await createJobContext(jobTestConfig(ns), logger, {
     reprocess: { from: yesterday, to: today, onProgress: (line) => progress.push(line) },
   });
   // Yesterday: some late (east starts at 09:00), some with a fever; today: check-ins and an excuse.
@@ -49,11 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
-  await dashboard?.handle.stop();
-  await attendance?.handle.stop();
-  await mongo?.db.dropDatabase();
-  await mongo?.client.close();
+  await stopJobPlatform({ context, dashboard, attendance, mongo });
 });
 
 describe('the reprocess job', () => {

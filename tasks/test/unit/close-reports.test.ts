@@ -1,4 +1,4 @@
-import type { PartitionReport, SchoolReport } from '@attendance/common';
+import type { PartitionReport, SchoolReport } from '@attendance/common/records';
 import { describe, expect, it } from 'vitest';
 import { closeReportsJob, daysBetween, type ClosedDay, type ClosedReportPort, type PartitionReportPort } from '../../src/domain/jobs/close-reports.ts';
 

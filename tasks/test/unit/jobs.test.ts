@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@attendance/common';
+import type { DeadLetter } from '@attendance/common/mongo';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runJob, type Job } from '../../src/domain/job-runner.ts';

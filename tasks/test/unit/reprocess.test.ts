@@ -1,4 +1,4 @@
-import { emptyCounts, type PartitionReport, type SchoolCounts } from '@attendance/common';
+import { emptyCounts, type PartitionReport, type SchoolCounts } from '@attendance/common/records';
 import { describe, expect, it } from 'vitest';
 import type { ClosedReportPort, PartitionReportPort } from '../../src/domain/jobs/close-reports.ts';
 import { reprocessJob, type CountedExcuse, type CountedRecord, type PartitionReportWriter, type RecountSource } from '../../src/domain/jobs/reprocess.ts';

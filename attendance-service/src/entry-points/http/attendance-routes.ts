@@ -1,4 +1,6 @@
-import { AppError, attendanceInputSchema, describeIssues, toAppError, type AttendanceEvent, type BearerAuth, type TimestampWindow } from '@attendance/common';
+import { AppError, toAppError } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
+import { type AttendanceEvent, attendanceInputSchema, describeIssues, type TimestampWindow } from '@attendance/common/records';
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { assertDeviceMayPost, type DeviceCaller } from '../../domain/device-access.ts';

@@ -1,4 +1,5 @@
-import { attendanceInputSchema, errorResponse, openApiDocument, type JsonSchema, type OperationSpec, type TimestampWindow } from '@attendance/common';
+import { errorResponse, type JsonSchema, openApiDocument, type OperationSpec } from '@attendance/common/http';
+import { attendanceInputSchema, type TimestampWindow } from '@attendance/common/records';
 import { z } from 'zod';
 import { batchSchema, MAX_BATCH_RECORDS } from './attendance-routes.ts';
 

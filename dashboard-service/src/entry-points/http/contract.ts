@@ -1,4 +1,5 @@
-import { correctionInputSchema, errorResponse, excuseReasons, openApiDocument, type JsonSchema, type OperationSpec, type ResponseSpec } from '@attendance/common';
+import { errorResponse, type JsonSchema, openApiDocument, type OperationSpec, type ResponseSpec } from '@attendance/common/http';
+import { correctionInputSchema, excuseReasons } from '@attendance/common/records';
 import { z } from 'zod';
 import { DAY_ROSTER_COLUMNS } from '../../domain/day-roster.ts';
 import { dayStatuses } from '../../domain/student-day.ts';

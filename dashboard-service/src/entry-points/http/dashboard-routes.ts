@@ -1,7 +1,10 @@
-import { AppError, type BearerAuth, type ExcuseDocument } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
+import type { ExcuseDocument } from '@attendance/common/records';
 import express, { type Router } from 'express';
 import { mergeSchoolTotals, sortSchoolTotals } from '../../domain/school-summary.ts';
-import { schoolSeries, schoolToday, statsToday } from './school-figures.ts';
+import { schoolSeries, schoolToday, statsToday } from '../../domain/school-figures.ts';
+import { absentStudentsPage } from '../../data-access/absent-students.ts';
 import type { AttendanceRepository, StudentDay } from '../../data-access/attendance-repository.ts';
 import type { CorrectionRepository } from '../../data-access/correction-repository.ts';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
@@ -87,21 +90,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const query = parseInput(attendancesQuery, req.query);
     const day = query.day ?? today();
     if (query.status === 'absent') {
-      const [present, excused] = await Promise.all([deps.attendances.userIdsOf(id, day), deps.corrections.excusesOf(id, day, undefined, Number.MAX_SAFE_INTEGER)]);
-      const away = new Set([...present, ...excused.map((excuse) => excuse.userId)]);
-      const items: ReturnType<typeof listItem>[] = [];
-      let after = query.cursor;
-      // Page through the roster, skipping students who came or are excused, until the page is full.
-      while (items.length < query.limit) {
-        const students = await deps.roster.studentsAfter(id, after, Math.max(query.limit * 2, 100));
-        for (const student of students) {
-          if (!away.has(student._id) && items.length < query.limit) items.push(listItem({ userId: student._id }, new Map([[student._id, student]]), new Map()));
-        }
-        if (students.length === 0) break;
-        after = students.at(-1)?._id;
-        if (items.length >= query.limit) after = items.at(-1)?.userId;
-      }
-      const nextCursor = items.length === query.limit ? items.at(-1)?.userId : undefined;
+      const { students, nextCursor } = await absentStudentsPage(deps, id, day, query.cursor, query.limit);
+      const items = students.map((student) => listItem({ userId: student._id }, new Map([[student._id, student]]), new Map()));
       res.json({ schoolId: id, day, status: query.status, items, nextCursor: nextCursor ?? null });
       return;
     }

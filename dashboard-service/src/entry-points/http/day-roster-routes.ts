@@ -1,4 +1,4 @@
-import type { BearerAuth } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
 import express, { type Router } from 'express';
 import type { DayRosterReader } from '../../data-access/day-roster-reader.ts';
 import { DAY_ROSTER_COLUMNS, dayRosterRows } from '../../domain/day-roster.ts';

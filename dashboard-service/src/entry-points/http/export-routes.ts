@@ -1,12 +1,14 @@
 import { once } from 'node:events';
-import { AppError, type DayState, type StudentDocument } from '@attendance/common';
-import { emptyDay } from '../../domain/apply-correction.ts';
+import { AppError } from '@attendance/common';
+import type { StudentDocument } from '@attendance/common/mongo';
+import type { DayState } from '@attendance/common/records';
 import express, { type Response, type Router } from 'express';
 import { csvRecord } from '../../domain/csv.ts';
 import { assertMayReadSchool } from '../../domain/staff-access.ts';
 import type { DashboardDeps } from './dashboard-routes.ts';
 import { statusOf } from '../../domain/student-day.ts';
-import { schoolSeries } from './school-figures.ts';
+import { studentDays } from '../../domain/student-days.ts';
+import { schoolSeries } from '../../domain/school-figures.ts';
 import { parseInput } from './parse-input.ts';
 import { dayQuery, rangeQuery, schoolParams, seriesRange } from './request-schemas.ts';
 
@@ -32,11 +34,11 @@ export const attendanceCsvHeader = ['userId', 'name', 'status', 'checkIn', 'chec
 
 /**
  * CSV exports, streamed: three cursors in user id order, the roster, the
- * school's records of the day and its excuses, are walked side by side (one
- * query each, read in batches of PAGE), so the service holds a batch per
- * cursor whatever the roster's size; the answer is written every PAGE rows,
- * waiting for the client when it reads slower. (The store sorts the school's
- * records of one day: at most two per student.)
+ * school's records of the day and its excuses, are walked side by side
+ * (`studentDays`; one query each, read in batches of PAGE), so the service
+ * holds a batch per cursor whatever the roster's size; the answer is written
+ * every PAGE rows, waiting for the client when it reads slower. (The store
+ * sorts the school's records of one day: at most two per student.)
  */
 export function exportRoutes(deps: ExportDeps): Router {
   const router = express.Router();
@@ -50,16 +52,11 @@ export function exportRoutes(deps: ExportDeps): Router {
     const students = deps.roster.streamStudents(id, PAGE);
     const records = deps.attendances.streamDay(id, day, PAGE);
     const excuses = deps.corrections.streamExcuses(id, day, PAGE);
-    const recordsOf = new ByUser(records);
-    const excuseOf = new ByUser(excuses);
     startCsv(res, `${id}-attendances-${day}.csv`);
     try {
       let text = csvRecord(attendanceCsvHeader);
       let rows = 0;
-      for await (const student of students) {
-        const state = emptyDay();
-        for (const record of await recordsOf.take(student._id)) state[record.type === 'checkin' ? 'checkIn' : 'checkOut'] = record;
-        state.excuse = (await excuseOf.take(student._id))[0] ?? null;
+      for await (const { student, state } of studentDays(students, records, excuses)) {
         text += rowOf(student, state);
         if (++rows % PAGE === 0) {
           await write(res, text);
@@ -86,39 +83,6 @@ export function exportRoutes(deps: ExportDeps): Router {
   });
 
   return router;
-}
-
-/**
- * Walks a cursor sorted by user id alongside the roster (sorted by the same
- * id): hands over the documents of one student at a time and skips those of
- * ids the roster no longer has. Holds one document of look-ahead.
- */
-class ByUser<T extends { userId: string }> {
-  private readonly iterator: AsyncIterator<T>;
-  private head: T | undefined;
-  private ended = false;
-
-  constructor(source: AsyncIterable<T>) {
-    this.iterator = source[Symbol.asyncIterator]();
-  }
-
-  async take(userId: string): Promise<T[]> {
-    const taken: T[] = [];
-    for (;;) {
-      if (this.head === undefined) {
-        if (this.ended) return taken;
-        const next = await this.iterator.next();
-        if (next.done === true) {
-          this.ended = true;
-          return taken;
-        }
-        this.head = next.value;
-      }
-      if (this.head.userId > userId) return taken;
-      if (this.head.userId === userId) taken.push(this.head);
-      this.head = undefined;
-    }
-  }
 }
 
 function rowOf(student: StudentDocument, state: DayState): string {

@@ -1,4 +1,4 @@
-import type { Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
 import type { Response } from 'express';
 
 /** One open stream: the response it writes to. */

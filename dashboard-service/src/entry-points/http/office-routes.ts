@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, AppError, correctionInputSchema, dayOf, localTime, type BearerAuth, type CorrectionEvent, type Logger } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import type { BearerAuth } from '@attendance/common/http';
+import { addDays, type CorrectionEvent, correctionInputSchema, dayOf, localTime } from '@attendance/common/records';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { CorrectionClaims } from '../../data-access/correction-claims.ts';
 import type { CorrectionPublisher } from '../../data-access/correction-publisher.ts';

@@ -1,4 +1,5 @@
-import { AppError, describeIssues } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import { describeIssues } from '@attendance/common/records';
 import type { z } from 'zod';
 
 /** Parses a request's path, query or body, or throws `400 validation-failed` with each failing field. */

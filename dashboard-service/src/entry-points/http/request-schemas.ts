@@ -1,4 +1,5 @@
-import { addDays, AppError, entityId } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import { addDays, entityId } from '@attendance/common/records';
 import { z } from 'zod';
 import { sortKeys } from '../../domain/school-summary.ts';
 import { dayStatuses } from '../../domain/student-day.ts';

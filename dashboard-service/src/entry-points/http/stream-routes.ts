@@ -1,4 +1,5 @@
-import { AppError, type BearerAuth } from '@attendance/common';
+import { AppError } from '@attendance/common';
+import type { BearerAuth } from '@attendance/common/http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
 import type { RosterRepository } from '../../data-access/roster-repository.ts';
@@ -6,7 +7,7 @@ import { assertAdmin, assertMayReadSchool, type StaffCaller } from '../../domain
 import type { LiveCounters } from './live-counters.ts';
 import { parseInput } from './parse-input.ts';
 import { schoolParams } from './request-schemas.ts';
-import { schoolToday, statsToday } from './school-figures.ts';
+import { schoolToday, statsToday } from '../../domain/school-figures.ts';
 
 export interface StreamDeps {
   figures: OpenDayFigures;

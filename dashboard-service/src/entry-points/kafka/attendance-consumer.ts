@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEAD_LETTER_HEADER, DependencyState, type Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
+import { DependencyState } from '@attendance/common/http';
+import { DEAD_LETTER_HEADER } from '@attendance/common/mongo';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { storeMessages, type IncomingMessage, type StorePorts } from '../../domain/store-messages.ts';
 import { ConsumerHealth } from './consumer-health.ts';

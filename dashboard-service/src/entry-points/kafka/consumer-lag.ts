@@ -1,4 +1,4 @@
-import type { Logger } from '@attendance/common';
+import type { Logger } from '@attendance/common/config';
 import type { Admin } from 'kafkajs';
 
 export interface LagReaderOptions {

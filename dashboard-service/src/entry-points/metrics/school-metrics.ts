@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
+import { schoolsToday } from '../../domain/school-figures.ts';
+import type { DayFigures } from '../../domain/school-summary.ts';
 
 /**
  * Today's figures as gauges, from the figures the read API serves (read in
@@ -8,22 +10,22 @@ import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
  * 1,000 schools), bounded by the schools that have records, never by users.
  */
 export function registerSchoolMetrics(registry: Registry, figures: OpenDayFigures): void {
-  const todayRows = () => [...figures.bySchool(figures.today())];
-  const metrics = [
-    ['checkins', 'Check-ins today', (row: { checkIns: number }) => row.checkIns],
-    ['checkouts', 'Check-outs today', (row: { checkOuts: number }) => row.checkOuts],
-    ['fevers', 'Students with a reading at or above 38.0 °C today', (row: { fevers: number }) => row.fevers],
-    ['present', 'Checked in and not yet out', (row: { checkIns: number; checkOuts: number }) => Math.max(0, row.checkIns - row.checkOuts)],
-    ['lates', 'Check-ins after the school start time today', (row: { lates: number }) => row.lates],
-    ['excused', 'Absences excused by the office today', (row: { excused: number }) => row.excused],
-  ] as const;
-  for (const [name, help, value] of metrics) {
+  const todayRows = () => schoolsToday(figures);
+  const metrics: [name: string, help: string, figure: keyof DayFigures][] = [
+    ['checkins', 'Check-ins today', 'checkIns'],
+    ['checkouts', 'Check-outs today', 'checkOuts'],
+    ['fevers', 'Students with a reading at or above 38.0 °C today', 'fevers'],
+    ['present', 'Checked in and not yet out', 'presentNow'],
+    ['lates', 'Check-ins after the school start time today', 'lates'],
+    ['excused', 'Absences excused by the office today', 'excused'],
+  ];
+  for (const [name, help, figure] of metrics) {
     new Gauge({
       name: `dashboard_today_${name}`,
       help: `${help}, all schools`,
       registers: [registry],
       collect() {
-        this.set(todayRows().reduce((sum, [, row]) => sum + value(row), 0));
+        this.set(todayRows().reduce((sum, [, row]) => sum + row[figure], 0));
       },
     });
     new Gauge({
@@ -33,7 +35,7 @@ export function registerSchoolMetrics(registry: Registry, figures: OpenDayFigure
       registers: [registry],
       collect() {
         this.reset();
-        for (const [school, row] of todayRows()) this.set({ school }, value(row));
+        for (const [school, row] of todayRows()) this.set({ school }, row[figure]);
       },
     });
   }

@@ -1,4 +1,4 @@
-import { addDays, dayOf, partitionReportId, schoolReportId, sumPartitionReports, type PartitionReport, type SchoolReport } from '@attendance/common';
+import { addDays, dayOf, type PartitionReport, partitionReportId, type SchoolReport, schoolReportId, sumPartitionReports } from '@attendance/common/records';
 import type { Job, JobSummary } from '../job-runner.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@attendance/common';
+import type { DeadLetter } from '@attendance/common/mongo';
 import type { Job, JobSummary } from '../job-runner.ts';
 
 export interface DeadLetterPort {

@@ -1,4 +1,4 @@
-import { dayOf, localTime, type AttendanceType } from '@attendance/common';
+import { type AttendanceType, dayOf, localTime } from '@attendance/common/records';
 import type { Job, JobSummary } from '../job-runner.ts';
 import { writeWhileReading } from './write-while-reading.ts';
 

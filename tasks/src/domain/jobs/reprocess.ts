@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, partitionReportId, type PartitionReport, type SchoolCounts } from '@attendance/common';
+import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, type PartitionReport, partitionReportId, type SchoolCounts } from '@attendance/common/records';
 import type { Job, JobSummary } from '../job-runner.ts';
 import { closeDay, daysBetween, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
 

@@ -1,4 +1,5 @@
-import { dayOf, dayOfStateKey } from '@attendance/common';
+import { dayOf } from '@attendance/common/records';
+import { dayOfStateKey } from '@attendance/common/redis';
 import type { Job, JobSummary } from '../job-runner.ts';
 
 export interface StateKeyStore {

@@ -10,7 +10,8 @@
  * Revocation reaches every running replica within CREDENTIALS_REFRESH_MS (2 s) plus one read.
  */
 import { parseArgs } from 'node:util';
-import { connectMongo, createDevice, createStaffToken, listDevices, listStaffTokens, revokeDevice, revokeStaffToken, UnknownSchoolError } from '@attendance/common';
+import { createDevice, createStaffToken, listDevices, listStaffTokens, revokeDevice, revokeStaffToken, UnknownSchoolError } from '@attendance/common/credentials';
+import { connectMongo } from '@attendance/common/mongo';
 
 export const credentialCommands = ['device:create', 'device:list', 'device:revoke', 'staff:create', 'staff:list', 'staff:revoke'] as const;
 export type CredentialCommand = (typeof credentialCommands)[number];

@@ -10,7 +10,7 @@
  * Exit codes: 0 success, 1 failure, 2 usage, 3 skipped (another instance holds the lock).
  */
 import { parseArgs } from 'node:util';
-import { configOrExit, createLogger } from '@attendance/common';
+import { configOrExit, createLogger } from '@attendance/common/config';
 import { readConfig } from '../../config.ts';
 import { jobNames, runJob, type JobName } from '../../domain/job-runner.ts';
 import { createJobContext, type JobContextOptions } from '../../jobs.ts';

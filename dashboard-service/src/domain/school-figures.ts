@@ -1,20 +1,30 @@
-import { addDays } from '@attendance/common';
-import type { OpenDayFigures } from '../../data-access/open-day-figures.ts';
-import type { ReportRepository } from '../../data-access/report-repository.ts';
-import type { RosterRepository } from '../../data-access/roster-repository.ts';
-import { sumCounts, toTotals, withRoster } from '../../domain/school-summary.ts';
+import { addDays } from '@attendance/common/records';
+import type { OpenDayFigures } from '../data-access/open-day-figures.ts';
+import type { ReportRepository } from '../data-access/report-repository.ts';
+import type { RosterRepository } from '../data-access/roster-repository.ts';
+import { dayFigures, type DayFigures, type SchoolToday, sumCounts, toTotals, withRoster } from './school-summary.ts';
+
+/*
+ * The read side of the dashboard: today's figures as the HTTP routes, the
+ * SSE streams and the Prometheus gauges show them, all from the same figures
+ * in memory (`OpenDayFigures`, the summed partition reports).
+ */
 
 /** The body of `GET /stats/today`, also each event of `/stats/stream`. */
 export function statsToday(figures: OpenDayFigures) {
   const day = figures.today();
-  const counts = sumCounts([...figures.bySchool(day).values()]);
-  return { day, checkIns: counts.checkIns, checkOuts: counts.checkOuts, fevers: counts.fevers, presentNow: Math.max(0, counts.checkIns - counts.checkOuts), lates: counts.lates, excused: counts.excused };
+  return { day, ...dayFigures(sumCounts([...figures.bySchool(day).values()])) };
 }
 
 /** The body of `GET /schools/:id`, also each event of `/schools/:id/stream`. */
-export async function schoolToday(figures: OpenDayFigures, roster: RosterRepository, schoolId: string, name: string) {
+export async function schoolToday(figures: OpenDayFigures, roster: RosterRepository, schoolId: string, name: string): Promise<SchoolToday> {
   const day = figures.today();
   return { day, ...withRoster(toTotals(schoolId, name, figures.bySchool(day).get(schoolId)), await roster.sizeOf(schoolId)) };
+}
+
+/** Today's figures of each school that has records: the per-school and all-schools gauges. */
+export function schoolsToday(figures: OpenDayFigures): [schoolId: string, figures: DayFigures][] {
+  return [...figures.bySchool(figures.today())].map(([schoolId, counts]) => [schoolId, dayFigures(counts)]);
 }
 
 /**
