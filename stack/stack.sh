@@ -30,12 +30,15 @@
 #   STACK_POSTGRES_BIN_DIR  PostgreSQL server binaries (default: newest /usr/lib/postgresql/*/bin,
 #                     or the one matching the data directory's PG_VERSION)
 #   STACK_FERRETDB_PG_POOL (150)  FerretDB's PostgreSQL connection pool (max_connections is 200)
+#   STACK_FERRETDB_INSERT_BATCH (1000)  documents per INSERT statement of an insertMany
 #   STACK_KAFKA_HEAP (512m)   STACK_KAFKA_TIMEOUT (60)   STACK_START_TIMEOUT (30)
 #   STACK_STOP_TIMEOUT (15)   STACK_LOG_LINES (100)
 set -euo pipefail
 STACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source=stack/lib.sh
 source "$STACK_DIR/lib.sh"
+# shellcheck source=stack/apt.sh
+source "$STACK_DIR/apt.sh"
 ALL_ENGINES=(kafka redis postgres ferretdb prometheus)   # start order (ferretdb needs postgres)
 for e in "${ALL_ENGINES[@]}"; do
   # shellcheck source=/dev/null
