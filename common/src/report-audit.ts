@@ -12,6 +12,19 @@ export interface AuditScope {
 
 const keyOf = (schoolId: string, day: string): string => `${schoolId}|${day}`;
 
+/**
+ * The reads of a scope: one per day, each an equality (and the school's,
+ * when there is one school). FerretDB hands equalities to PostgreSQL, but a
+ * filter with `$in` anywhere reads the whole collection (every day ever
+ * stored); schools outside the scope are passed over while counting.
+ */
+function scopeFilters(scope: AuditScope | undefined): { day?: string; schoolId?: string }[] {
+  if (!scope) return [{}];
+  if (scope.schoolIds.length === 0) return [];
+  const [onlySchool] = scope.schoolIds;
+  return scope.days.map((day) => (scope.schoolIds.length === 1 && onlySchool !== undefined ? { day, schoolId: onlySchool } : { day }));
+}
+
 function startCounts(scope: AuditScope | undefined): Map<string, SchoolDayCounts> {
   const counts = new Map<string, SchoolDayCounts>();
   for (const schoolId of scope?.schoolIds ?? []) for (const day of scope?.days ?? []) counts.set(keyOf(schoolId, day), emptyCounts());
@@ -35,21 +48,20 @@ function entryFor(counts: Map<string, SchoolDayCounts>, scope: AuditScope | unde
  */
 export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
-  // FerretDB hands equality to PostgreSQL but reads every document for `$in`: one value is asked as equality.
-  const oneOrIn = (values: string[]) => (values.length === 1 ? values[0] : { $in: values });
-  const filter = scope ? { schoolId: oneOrIn(scope.schoolIds), day: oneOrIn(scope.days) } : {};
-  const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1, lateMinutes: 1 } });
-  for await (const document of documents) {
-    const entry = entryFor(counts, scope, document.schoolId, document.day);
-    if (!entry) continue;
-    if (document.type === 'checkin') entry.checkIns += 1;
-    else entry.checkOuts += 1;
-    if (document.fever) entry.fevers += 1;
-    if (document.type === 'checkin' && (document.lateMinutes ?? 0) > 0) entry.lates += 1;
-  }
-  for await (const excuse of db.collection<ExcuseDocument>(EXCUSES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1 } })) {
-    const entry = entryFor(counts, scope, excuse.schoolId, excuse.day);
-    if (entry) entry.excused += 1;
+  for (const filter of scopeFilters(scope)) {
+    const documents = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1, type: 1, fever: 1, lateMinutes: 1 } });
+    for await (const document of documents) {
+      const entry = entryFor(counts, scope, document.schoolId, document.day);
+      if (!entry) continue;
+      if (document.type === 'checkin') entry.checkIns += 1;
+      else entry.checkOuts += 1;
+      if (document.fever) entry.fevers += 1;
+      if (document.type === 'checkin' && (document.lateMinutes ?? 0) > 0) entry.lates += 1;
+    }
+    for await (const excuse of db.collection<ExcuseDocument>(EXCUSES_COLLECTION).find(filter, { projection: { schoolId: 1, day: 1 } })) {
+      const entry = entryFor(counts, scope, excuse.schoolId, excuse.day);
+      if (entry) entry.excused += 1;
+    }
   }
   return counts;
 }
@@ -57,13 +69,14 @@ export async function countsFromAttendances(db: Db, scope?: AuditScope): Promise
 /** What the partition reports (the consumer's counters) add up to per school-day (keys `schoolId|day`). */
 export async function countsFromReports(db: Db, scope?: AuditScope): Promise<Map<string, SchoolDayCounts>> {
   const counts = startCounts(scope);
-  const documents = db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).find(scope ? { day: { $in: scope.days } } : {});
-  for await (const document of documents) {
-    const report = fromPartitionReportDocument(document);
-    for (const [schoolId, school] of Object.entries(report.schools)) {
-      const entry = entryFor(counts, scope, schoolId, report.day);
-      if (!entry) continue;
-      addCounts(entry, school);
+  for (const { day } of scopeFilters(scope)) {
+    for await (const document of db.collection<PartitionReportDocument>(PARTITION_REPORTS_COLLECTION).find(day === undefined ? {} : { day })) {
+      const report = fromPartitionReportDocument(document);
+      for (const [schoolId, school] of Object.entries(report.schools)) {
+        const entry = entryFor(counts, scope, schoolId, report.day);
+        if (!entry) continue;
+        addCounts(entry, school);
+      }
     }
   }
   return counts;
