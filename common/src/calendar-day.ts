@@ -70,3 +70,10 @@ export function addDays(day: string, deltaDays: number): string {
   date.setUTCDate(date.getUTCDate() + deltaDays);
   return date.toISOString().slice(0, 10);
 }
+
+/** `from` to `to` inclusive, as `YYYY-MM-DD` strings (none when `to` is before `from`). */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
+}

@@ -1,4 +1,4 @@
-import { addDays } from '@attendance/common/records';
+import { daysBetween } from '@attendance/common/records';
 import type { OpenDayFigures } from '../data-access/open-day-figures.ts';
 import type { ReportRepository } from '../data-access/report-repository.ts';
 import type { RosterRepository } from '../data-access/roster-repository.ts';
@@ -33,8 +33,7 @@ export function schoolsToday(figures: OpenDayFigures): [schoolId: string, figure
  * document per day). The body of `/schools/:id/reports` and `reports.csv`.
  */
 export async function schoolSeries(figures: OpenDayFigures, reports: ReportRepository, schoolId: string, from: string, to: string) {
-  const days: string[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  const days = daysBetween(from, to);
   const closed = await reports.closedReportsOf(schoolId, days.filter((day) => !figures.isOpen(day)));
   return days.map((day) => {
     const counts = figures.isOpen(day) ? figures.bySchool(day).get(schoolId) : closed.get(day);

@@ -1,4 +1,4 @@
-import { addDays, dayOf, type PartitionReport, partitionReportId, type SchoolReport, schoolReportId, sumPartitionReports } from '@attendance/common/records';
+import { addDays, dayOf, daysBetween, type PartitionReport, partitionReportId, type SchoolReport, schoolReportId, sumPartitionReports } from '@attendance/common/records';
 import type { Job, JobSummary } from '../job-runner.ts';
 
 /**
@@ -43,13 +43,6 @@ export interface CloseReportsOptions {
   lookbackDays: number;
   /** An explicit range from the command line (`--day`, `--from --to`), inclusive. */
   days?: { from: string; to: string };
-}
-
-/** `from` to `to` inclusive, as `YYYY-MM-DD` strings. */
-export function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-  return days;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addCounts, countKeys, countsOfRecord, dayOf, emptyCounts, type PartitionReport, partitionReportId, type SchoolCounts } from '@attendance/common/records';
+import { addCounts, countKeys, countsOfRecord, dayOf, daysBetween, emptyCounts, type PartitionReport, partitionReportId, type SchoolCounts } from '@attendance/common/records';
 import type { Job, JobSummary } from '../job-runner.ts';
-import { closeDay, daysBetween, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
+import { closeDay, type ClosedReportPort, type PartitionReportPort } from './close-reports.ts';
 
 /** What the recount needs of a stored record (`attendances`). */
 export interface CountedRecord {
