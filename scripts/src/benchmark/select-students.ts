@@ -72,6 +72,12 @@ async function checkInsOfToday(db: Db, day: string, schoolId?: string[] | string
   return checkedIn;
 }
 
+/** `checkedIn` for one school from its check-ins of today in `attendances`, read once. */
+async function checkedInFromAttendances(db: Db, day: string, schoolId: string): Promise<(students: Student[]) => Promise<boolean[]>> {
+  const ids = await checkInsOfToday(db, day, schoolId);
+  return (students) => Promise.resolve(students.map((student) => ids.has(student.userId)));
+}
+
 async function spreadSelection(db: Db, roster: RosterDescriptor, options: SelectionOptions): Promise<StudentSelection> {
   const schoolCount = Math.min(options.schools ?? roster.schools, roster.schools);
   // Fewer students than schools: one from each of the first `limit` schools.
@@ -84,24 +90,16 @@ async function spreadSelection(db: Db, roster: RosterDescriptor, options: Select
   const pickFrom = async (school: number): Promise<void> => {
     const schoolId = schoolIdOf(school);
     const studentAt = (student: number): Student => ({ userId: studentIdOf(roster.idFormat, school, student, roster.studentsPerSchool), schoolId });
+    const checkedIn = options.checkedIn ?? (await checkedInFromAttendances(db, options.day, schoolId));
     const picked: Student[] = [];
-    if (options.checkedIn) {
-      let window = perSchool + FIRST_WINDOW_SLACK;
-      for (let from = 0; from < roster.studentsPerSchool && picked.length < perSchool; from += window, window *= 2) {
-        const candidates = Array.from({ length: Math.min(window, roster.studentsPerSchool - from) }, (_, i) => studentAt(from + i));
-        const held = await options.checkedIn(candidates);
-        for (const [i, student] of candidates.entries()) {
-          if (picked.length >= perSchool) break;
-          if (held[i]) skippedAlreadyCheckedIn += 1;
-          else picked.push(student);
-        }
-      }
-    } else {
-      const checkedIn = await checkInsOfToday(db, options.day, schoolId);
-      for (let student = 0; student < roster.studentsPerSchool && picked.length < perSchool; student += 1) {
-        const candidate = studentAt(student);
-        if (checkedIn.has(candidate.userId)) skippedAlreadyCheckedIn += 1;
-        else picked.push(candidate);
+    let window = perSchool + FIRST_WINDOW_SLACK;
+    for (let from = 0; from < roster.studentsPerSchool && picked.length < perSchool; from += window, window *= 2) {
+      const candidates = Array.from({ length: Math.min(window, roster.studentsPerSchool - from) }, (_, i) => studentAt(from + i));
+      const held = await checkedIn(candidates);
+      for (const [i, student] of candidates.entries()) {
+        if (picked.length >= perSchool) break;
+        if (held[i]) skippedAlreadyCheckedIn += 1;
+        else picked.push(student);
       }
     }
     bySchool[school] = picked;
