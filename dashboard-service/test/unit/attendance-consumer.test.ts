@@ -100,6 +100,15 @@ describe('the consumer supervisor', () => {
     expect(await restarts('crashed')).toBe(1);
   });
 
+  it('starts when its first consumer fails to join (a coordinator still loading after a broker start) and keeps trying', async () => {
+    crashingOnRun.add(0);
+    await start();
+    const second = await waitFor(() => (consumers[1]?.ran ? consumers[1] : undefined), { timeoutMs: 5_000, what: 'a second consumer to run' });
+    expect(consumers[0]?.disconnected).toBe(true);
+    expect(second.disconnected).toBe(false);
+    expect(await restarts('crashed')).toBe(1);
+  });
+
   it('leaves a crash that kafkajs restarts itself to kafkajs', async () => {
     await start();
     (consumers[0] as FakeConsumer).emitEvent(events.CRASH, { error: new Error('Connection error'), restart: true });

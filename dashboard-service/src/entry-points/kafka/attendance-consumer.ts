@@ -273,7 +273,14 @@ export async function startAttendanceConsumer(kafka: Kafka, admin: Admin, option
     }
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    // The broker answered (the topic was checked before this), but the group is not ready: right after a broker
+    // start its coordinator answers "loading" for a while. The service starts, not ready, and keeps trying.
+    logger.warn({ err }, 'the kafka consumer did not join its group at start, will keep trying');
+    restart('crashed');
+  }
   const watchdog = setInterval(watch, Math.min(1_000, options.stallMs / 2));
   watchdog.unref();
   const stopLag = watchGroupLag(admin, {
