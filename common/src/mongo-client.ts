@@ -63,14 +63,21 @@ export const EXPORT_TIME_LIMIT_MS = 60_000;
  * whole collection for `$in`, so this costs what is asked for, not what the
  * collection holds (on MongoDB it is merely a little slower than `$in`).
  */
-export async function findByIds<T extends { _id: string }>(collection: Collection<T>, ids: string[], options: { concurrency?: number; projection?: Document } = {}): Promise<Map<string, T>> {
+export async function findByIds<T extends { _id: string }>(
+  collection: Collection<T>,
+  ids: string[],
+  options: { concurrency?: number; projection?: Document; /** After each id read, with how many are read so far. */ onRead?: (done: number) => void } = {},
+): Promise<Map<string, T>> {
   const readOptions = { maxTimeMS: READ_TIME_LIMIT_MS, ...(options.projection ? { projection: options.projection } : {}) };
   const found = new Map<string, T>();
+  let done = 0;
   await pMap(
     ids,
     async (id) => {
       const document = (await collection.findOne({ _id: id } as Filter<T>, readOptions)) as T | null;
       if (document) found.set(id, document);
+      done += 1;
+      options.onRead?.(done);
     },
     { concurrency: options.concurrency ?? 8 },
   );

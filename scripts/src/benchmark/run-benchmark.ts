@@ -410,7 +410,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
       await watched.stop();
     }
     const { value: verification } = await pollUntil(
-      () => verifyPersistence(db, expectation),
+      () => verifyPersistence(db, expectation, reporter),
       (result) => result.ok,
       { timeoutMs: wait.complete ? REPORTS_SETTLE_MS : 0, intervalMs: 500 },
     );

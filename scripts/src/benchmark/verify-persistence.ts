@@ -1,6 +1,7 @@
 import { emptyCounts } from '@attendance/common/records';
 import { countsFromAttendances, countsFromReports, type SchoolDayCounts } from '@attendance/common/report-audit';
 import type { Db } from 'mongodb';
+import { type ProgressReporter, silentReporter } from '../shared/progress.ts';
 import type { RunExpectation } from './run-ledger.ts';
 import { attendanceIdOf, loadAttendances } from './stored-attendance.ts';
 
@@ -62,7 +63,7 @@ const slotOf = (type: 'checkin' | 'checkout'): Slot => (type === 'checkin' ? 'ch
  * says. One pass, no waiting: call it once the consumer has drained (see
  * waitForCount).
  */
-export async function verifyPersistence(db: Db, expectation: RunExpectation): Promise<VerificationResult> {
+export async function verifyPersistence(db: Db, expectation: RunExpectation, reporter: ProgressReporter = silentReporter): Promise<VerificationResult> {
   const uncertain = new Set(expectation.uncertainUsers);
   const mismatched: Finding[] = [];
   const expected = new Map<string, ExpectedRecord>();
@@ -77,7 +78,9 @@ export async function verifyPersistence(db: Db, expectation: RunExpectation): Pr
   const ids = new Map<string, { userId: string; day: string; slot: Slot }>();
   for (const [id, { userId, day, slot }] of expected) ids.set(id, { userId, day, slot });
   for (const { userId } of expectation.participants) for (const day of expectation.days) for (const type of types) ids.set(attendanceIdOf(userId, day, type), { userId, day, slot: slotOf(type) });
-  const stored = await loadAttendances(db, [...ids.keys()]);
+  // One read per record, the longest step of a design-scale run: it shows where it is.
+  const reading = reporter.progress('verified', ids.size, 'records');
+  const stored = await loadAttendances(db, [...ids.keys()], (done) => reading.update(done)).finally(() => reading.stop());
 
   const missing: Finding[] = [];
   const extra: Finding[] = [];
