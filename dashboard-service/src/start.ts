@@ -26,6 +26,7 @@ import { exportRoutes } from './entry-points/http/export-routes.ts';
 import { LiveCounters } from './entry-points/http/live-counters.ts';
 import { officeRoutes } from './entry-points/http/office-routes.ts';
 import { channelBody, streamRoutes } from './entry-points/http/stream-routes.ts';
+import { StateJournalRepository } from './data-access/state-journal-repository.ts';
 import { startAttendanceConsumer, type AttendanceConsumer } from './entry-points/kafka/attendance-consumer.ts';
 import { consumerMetrics } from './entry-points/kafka/consumer-metrics.ts';
 import { registerSchoolMetrics } from './entry-points/metrics/school-metrics.ts';
@@ -108,7 +109,7 @@ export async function start(options: StartOptions = {}): Promise<DashboardHandle
         partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
         logger,
         metrics: consumerMetrics(registry),
-        ports: { attendances, reports, deadLetters, corrections, schedule: { startTimeOf: schedule.startTimeOf, timeZone: config.ATTENDANCE_TIMEZONE } },
+        ports: { attendances, journal: new StateJournalRepository(mongo.db), reports, deadLetters, corrections, schedule: { startTimeOf: schedule.startTimeOf, timeZone: config.ATTENDANCE_TIMEZONE } },
         retryInitialMs: config.CONSUMER_RETRY_INITIAL_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
         stallMs: config.CONSUMER_STALL_SECONDS * 1000,

@@ -64,8 +64,9 @@ export async function createJobContext(config: Config, logger: Logger, options: 
   const partitionReports = new MongoPartitionReports(mongo.db, admin, config.KAFKA_TOPIC);
   const closedReports = new MongoClosedReports(mongo.db);
   const state = new AttendanceStateStore(redis, config.REDIS_KEY_PREFIX, config.STATE_TTL_HOURS * 3600);
+  const attendanceSource = new MongoAttendanceSource(mongo.db);
   const jobs: Record<JobName, Job> = {
-    rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }),
+    rollover: rolloverJob(state, { keyPrefix: config.REDIS_KEY_PREFIX, timeZone: config.ATTENDANCE_TIMEZONE, now }, attendanceSource),
     'dlq-retry': deadLetterRetryJob(new RetryableDeadLetters(mongo.db), new KafkaRepublisher(producer, config.KAFKA_TOPIC), {
       maxAttempts: config.DLQ_MAX_ATTEMPTS,
       backoffSeconds: config.DLQ_BACKOFF_SECONDS,
@@ -73,7 +74,7 @@ export async function createJobContext(config: Config, logger: Logger, options: 
       pageSize: 500,
       now,
     }),
-    rebuild: rebuildStateJob(new MongoAttendanceSource(mongo.db), state, {
+    rebuild: rebuildStateJob(attendanceSource, state, {
       timeZone: config.ATTENDANCE_TIMEZONE,
       now,
       // One cursor batch and one Redis pipeline per 5,000 records: fewer round trips, at most four pages (20,000 records) in memory.

@@ -8,3 +8,4 @@ export * from '../attendance-record.ts';
 export * from '../calendar-day.ts';
 export * from '../correction-event.ts';
 export * from '../stored-attendance.ts';
+export * from '../state-journal.ts';

@@ -1,24 +1,10 @@
 import { chunksOf, ensureIndexes, EXPORT_TIME_LIMIT_MS, findByIds, READ_TIME_LIMIT_MS } from '@attendance/common/mongo';
 import { attendanceId, ATTENDANCES_COLLECTION } from '@attendance/common/records';
-import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import pMap from 'p-map';
 import type { AttendanceDocument } from '../domain/attendance-document.ts';
 import type { AttendanceStore } from '../domain/store-messages.ts';
-import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
-
-/**
- * FerretDB, stopped while a write command runs, can answer "ok" for
- * statements it never applied. Counting what the server says it wrote turns
- * that into an outage (the batch is retried) instead of a lost record.
- */
-function assertAllWritten(operation: string, written: number, expected: number): void {
-  if (written !== expected) throw new IncompleteWriteError(`${operation}: the server acknowledged ${written} of ${expected} documents`);
-}
-
-/** A write the server acknowledged only in part: treated as an outage and retried. */
-export class IncompleteWriteError extends Error {
-  override name = 'IncompleteWriteError';
-}
+import { insertNew } from './insert-new.ts';
 
 /** What the read API lists of one student's day. */
 export interface StudentDay {
@@ -50,29 +36,8 @@ export class AttendanceRepository implements AttendanceStore {
   }
 
   async insertNew(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
-    const results = await pMap(chunksOf(documents, INSERT_CHUNK), (chunk) => this.insertChunk(chunk), { concurrency: INSERTS_IN_FLIGHT });
+    const results = await pMap(chunksOf(documents, INSERT_CHUNK), (chunk) => insertNew(this.collection, chunk), { concurrency: INSERTS_IN_FLIGHT });
     return { existing: results.flatMap((result) => result.existing), refused: results.flatMap((result) => result.refused) };
-  }
-
-  private async insertChunk(documents: AttendanceDocument[]): Promise<{ existing: string[]; refused: { id: string; error: { code: string; message: string } }[] }> {
-    try {
-      const result = await this.collection.insertMany(documents, { ordered: false });
-      assertAllWritten('insert', result.insertedCount, documents.length);
-      return { existing: [], refused: [] };
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError) || isOutage(err)) throw err;
-      const errors = err.writeErrors instanceof Array ? err.writeErrors : [err.writeErrors];
-      assertAllWritten('insert', err.result.insertedCount + errors.length, documents.length);
-      const existing: string[] = [];
-      const refused: { id: string; error: { code: string; message: string } }[] = [];
-      for (const writeError of errors) {
-        const id = documents[writeError.index]?._id;
-        if (id === undefined) continue;
-        if (writeError.code === DUPLICATE_KEY_CODE) existing.push(id);
-        else refused.push({ id, error: { code: 'rejected-by-database', message: writeError.errmsg ?? 'refused' } });
-      }
-      return { existing, refused };
-    }
   }
 
   load(ids: string[]): Promise<Map<string, AttendanceDocument>> {

@@ -1,4 +1,16 @@
-import { type AttendanceEvent, attendanceEventSchema, type CorrectionDocument, type CorrectionEvent, correctionEventSchema, type DayState, describeIssues, isFever } from '@attendance/common/records';
+import {
+  type AttendanceEvent,
+  attendanceEventSchema,
+  type CorrectionDocument,
+  type CorrectionEvent,
+  correctionEventSchema,
+  type DayState,
+  dayOf,
+  describeIssues,
+  isFever,
+  journalDocumentsOf,
+  type StateJournalDocument,
+} from '@attendance/common/records';
 import { changedSlots, correctionDocumentOf } from './apply-correction.ts';
 import { checkInIdOf, documentIdOf, documentOf, effectOf, sourceOf, type AttendanceDocument, type ReportEffect, type SourcedEvent } from './attendance-document.ts';
 import { lateMinutesOf, type StartTimeOf } from './late-arrival.ts';
@@ -69,8 +81,17 @@ export interface DeadLetterRecorder {
   markFailed(id: string, error: { code: string; message: string }, now: Date): Promise<void>;
 }
 
+/** The `rebuild` job's compact copy of what is stored (see `state-journal.ts` in common). */
+export interface StateJournal {
+  /** Before the first record is stored: dates from which day the journal is complete (once; later calls return at once). */
+  start(today: string, now: Date): Promise<void>;
+  /** Inserts the documents unless their ids exist (the same batch written before). */
+  append(documents: StateJournalDocument[]): Promise<void>;
+}
+
 export interface StorePorts {
   attendances: AttendanceStore;
+  journal: StateJournal;
   reports: PartitionReportStore;
   deadLetters: DeadLetterRecorder;
   corrections: CorrectionStore;
@@ -115,7 +136,9 @@ function decode(message: IncomingMessage): { event: AttendanceEvent } | { correc
  *    check-outs, whose fever depends on the stored check-in); a slot already
  *    filled is a duplicate key, read back only to tell a redelivery from a
  *    duplicate record;
- * 3. the partition's report for the day gets the effects past its watermark
+ * 3. the stored documents of the batch's slots go to the state journal, one
+ *    insert per day and type;
+ * 4. the partition's report for the day gets the effects past its watermark
  *    in one conditional write.
  * Everything is acknowledged before the caller commits the offsets, so a
  * crash at any point means redelivery, and redelivery changes nothing twice.
@@ -124,6 +147,8 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
   const retriedLetters = new Map<string, IncomingMessage>();
   const countable: ReportEffect[] = [];
+  const journaled = new Map<string, AttendanceDocument>();
+  await ports.journal.start(dayOf(now.getTime(), ports.schedule.timeZone), now);
   // Device records go in bulk; a correction (rare) splits the batch so every user's messages keep their order.
   let run: Valid[] = [];
   const storeRun = async (): Promise<void> => {
@@ -131,6 +156,7 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
     const stored = await storeDeviceRecords(run, ports);
     run = [];
     countable.push(...stored.countable);
+    for (const document of stored.documents) journaled.set(document._id, document);
     failed.push(...stored.failed);
     for (const message of stored.retried) if (message.deadLetterId) retriedLetters.set(message.deadLetterId, message);
   };
@@ -145,6 +171,12 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
   }
   await storeRun();
 
+  const first = messages[0];
+  const last = messages.at(-1);
+  if (first && last && journaled.size > 0) {
+    const batch = { partition: first.partition, firstOffset: first.offset, lastOffset: last.offset };
+    await ports.journal.append(journalDocumentsOf(batch, journaled.values(), now));
+  }
   await applyReportEffects(countable, ports.reports, now);
 
   // Entries the retry job republished: settle them on the original entry instead of adding new ones.
@@ -165,7 +197,10 @@ export async function storeMessages(messages: IncomingMessage[], ports: StorePor
  * fever depends on the stored check-in); a slot already filled is a
  * duplicate key, read back only to tell a redelivery from a duplicate record.
  */
-async function storeDeviceRecords(valid: Valid[], ports: StorePorts): Promise<{ countable: ReportEffect[]; failed: { message: IncomingMessage; letter: DeadLetterInput }[]; retried: IncomingMessage[] }> {
+async function storeDeviceRecords(
+  valid: Valid[],
+  ports: StorePorts,
+): Promise<{ countable: ReportEffect[]; documents: AttendanceDocument[]; failed: { message: IncomingMessage; letter: DeadLetterInput }[]; retried: IncomingMessage[] }> {
   const { startTimeOf, timeZone } = ports.schedule;
   const lateOf = ({ event }: Valid): number => (event.type === 'checkin' ? lateMinutesOf(Date.parse(event.timestamp), startTimeOf(event.schoolId), timeZone) : 0);
   const checkIns = valid.filter(({ event }) => event.type === 'checkin');
@@ -177,6 +212,8 @@ async function storeDeviceRecords(valid: Valid[], ports: StorePorts): Promise<{ 
   const countable: ReportEffect[] = [];
   const failed: { message: IncomingMessage; letter: DeadLetterInput }[] = [];
   const retried: IncomingMessage[] = [];
+  // What each slot holds (the first message's document, or the one stored before): what the journal keeps.
+  const documents = [...storedCheckIns.stored.values(), ...storedCheckOuts.stored.values()];
   for (const item of valid) {
     const { stored, refused } = item.event.type === 'checkin' ? storedCheckIns : storedCheckOuts;
     const id = documentIdOf(item);
@@ -189,7 +226,7 @@ async function storeDeviceRecords(valid: Valid[], ports: StorePorts): Promise<{ 
     countable.push(effectOf(item, document));
     retried.push(item.message);
   }
-  return { countable, failed, retried };
+  return { countable, documents, failed, retried };
 }
 
 /**

@@ -1,4 +1,16 @@
-import { type AttendanceDocument, type AttendanceEvent, attendanceId, type CorrectionDocument, type CorrectionEvent, type ExcuseDocument, excuseId, type PartitionReport, sumPartitionReports } from '@attendance/common/records';
+import {
+  type AttendanceDocument,
+  type AttendanceEvent,
+  attendanceId,
+  type CorrectionDocument,
+  type CorrectionEvent,
+  type ExcuseDocument,
+  excuseId,
+  journalRecordsOf,
+  type PartitionReport,
+  type StateJournalDocument,
+  sumPartitionReports,
+} from '@attendance/common/records';
 import { describe, expect, it } from 'vitest';
 import { storeMessages, type DeadLetterInput, type IncomingMessage, type StorePorts } from '../../src/domain/store-messages.ts';
 
@@ -12,6 +24,7 @@ function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number;
   const letters = new Map<string, DeadLetterInput>();
   const corrections = new Map<string, CorrectionDocument>();
   const excuses = new Map<string, ExcuseDocument>();
+  const journal = new Map<string, StateJournalDocument>();
   const calls: string[] = [];
   let reportFailures = options.failReportWrites ?? 0;
   const ports: StorePorts = {
@@ -30,6 +43,13 @@ function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number;
       async load(ids) {
         calls.push(`load ${ids.length}`);
         return new Map(ids.flatMap((id) => (attendances.has(id) ? [[id, structuredClone(attendances.get(id) as AttendanceDocument)] as const] : [])));
+      },
+    },
+    journal: {
+      async start() {},
+      async append(documents) {
+        calls.push(`journal ${documents.map((document) => document._id).join(',')}`);
+        for (const document of documents) if (!journal.has(document._id)) journal.set(document._id, structuredClone(document));
       },
     },
     reports: {
@@ -87,7 +107,10 @@ function memoryPorts(options: { refuse?: Set<string>; failReportWrites?: number;
     schedule: { startTimeOf: () => '08:00', timeZone: 'UTC' },
   };
   const totals = () => sumPartitionReports(reports.values());
-  return { ports, attendances, reports, letters, calls, totals, corrections, excuses };
+  /** What the journal says of each slot, `userId|day|type` -> `schoolId@time`, every copy of a slot listed. */
+  const journaled = () =>
+    [...journal.values()].flatMap((document) => journalRecordsOf(document).map((record) => `${attendanceId(record.userId, record.day, record.type)}=${record.schoolId}@${record.at.toISOString()}`)).sort();
+  return { ports, attendances, reports, letters, calls, totals, corrections, excuses, journal, journaled };
 }
 
 let nextOffset = 0;
@@ -125,7 +148,35 @@ describe('storeMessages', () => {
     const { ports, calls } = memoryPorts();
     const batch = [message({ userId: 'a', schoolId: 's1' }), message({ userId: 'b', schoolId: 's2' }), message({ userId: 'a', type: 'checkout' }), message({ userId: 'c', schoolId: 's3' })];
     await storeMessages(batch, ports, now);
-    expect(calls).toEqual(['insert checkin,checkin,checkin', 'insert checkout', `report ${day}|0`]);
+    const offsets = `0:${batch[0]?.offset}-${batch[3]?.offset}`;
+    expect(calls).toEqual(['insert checkin,checkin,checkin', 'insert checkout', `journal ${day}:checkin:${offsets},${day}:checkout:${offsets}`, `report ${day}|0`]);
+  });
+
+  it("journals what each slot holds: the first message's document, never a later duplicate's; a redelivered batch is the same journal document", async () => {
+    const { ports, journal, journaled } = memoryPorts();
+    const morning = [message({ userId: 'a', schoolId: 's1', timestamp: '2026-11-21T07:58:00.000Z' }), message({ userId: 'b', schoolId: 's2', timestamp: '2026-11-21T08:01:00.000Z' })];
+    await storeMessages(morning, ports, now);
+    // A second check-in of a (another record, another school) and a's check-out.
+    const later = [message({ userId: 'a', schoolId: 's3', timestamp: '2026-11-21T08:30:00.000Z' }), message({ userId: 'a', type: 'checkout', timestamp: '2026-11-21T15:00:00.000Z' })];
+    await storeMessages(later, ports, now);
+    await storeMessages(morning, ports, now);
+    expect(journal.size).toBe(3);
+    expect(journaled()).toEqual([
+      'a|2026-11-21|checkin=s1@2026-11-21T07:58:00.000Z',
+      'a|2026-11-21|checkin=s1@2026-11-21T07:58:00.000Z',
+      'a|2026-11-21|checkout=s1@2026-11-21T15:00:00.000Z',
+      'b|2026-11-21|checkin=s2@2026-11-21T08:01:00.000Z',
+    ]);
+  });
+
+  it('journals nothing of a record it could not store, and the journal is written before the report', async () => {
+    const { ports, journaled, calls, letters } = memoryPorts({ refuse: new Set(['bad']), failReportWrites: 1 });
+    const batch = [message({ userId: 'bad' }), message({ userId: 'good', schoolId: 's2', timestamp: '2026-11-21T08:10:00.000Z' }), { ...message(), value: Buffer.from('not json') }];
+    await expect(storeMessages(batch, ports, now)).rejects.toThrow('store went away');
+    expect(calls.findIndex((call) => call.startsWith('journal'))).toBeLessThan(calls.findIndex((call) => call.startsWith('report')));
+    await storeMessages(batch, ports, now);
+    expect(journaled()).toEqual(['good|2026-11-21|checkin=s2@2026-11-21T08:10:00.000Z']);
+    expect(letters.size).toBe(2);
   });
 
   it('changes nothing when the same batch is delivered again', async () => {

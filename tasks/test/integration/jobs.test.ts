@@ -1,6 +1,19 @@
 import { Writable } from 'node:stream';
 import { connectMongo, type DeadLetter, type MongoConnection, type StudentDocument, STUDENTS_COLLECTION } from '@attendance/common/mongo';
-import { type AttendanceDocument, attendanceId, ATTENDANCES_COLLECTION, type AttendanceType } from '@attendance/common/records';
+import {
+  addDays,
+  type AttendanceDocument,
+  attendanceId,
+  ATTENDANCES_COLLECTION,
+  type AttendanceType,
+  type CorrectionDocument,
+  CORRECTIONS_COLLECTION,
+  journalDocumentsOf,
+  STATE_JOURNAL_COLLECTION,
+  STATE_JOURNAL_START_ID,
+  type StateJournalDocument,
+  type StateJournalStartDocument,
+} from '@attendance/common/records';
 import { connectRedis, encodeConfirmedState, rosterCurrentKey, rosterLocation, rosterSchoolMark, schoolFingerprint, stateLocation } from '@attendance/common/redis';
 import { countsFromAttendances, countsFromReports } from '@attendance/common/report-audit';
 import type { Redis } from 'ioredis';
@@ -70,6 +83,19 @@ describe('rollover', () => {
     expect(await redis.exists(...unrelated)).toBe(unrelated.length);
     await redis.del(...unrelated);
     expect((await runJob(context.jobs.rollover, context.lock, logger, observer)).summary?.removedKeys).toBe(0);
+  });
+});
+
+describe('rollover of the state journal', () => {
+  it("removes journal documents of days before yesterday: yesterday's and today's stay", async () => {
+    const journal = mongo.db.collection<StateJournalDocument>(STATE_JOURNAL_COLLECTION);
+    const documentOf = (day: string) => journalDocumentsOf({ partition: 0, firstOffset: 0, lastOffset: 0 }, [{ userId: randomId(), schoolId: 'school-1', day, type: 'checkin', at: new Date(`${day}T08:00:00Z`) }], new Date());
+    const days = [addDays(today, -3), addDays(today, -2), addDays(today, -1), today];
+    await journal.insertMany(days.flatMap(documentOf));
+
+    const run = await runJob(context.jobs.rollover, context.lock, logger, observer);
+    expect(run).toMatchObject({ outcome: 'success', summary: { removedJournalDocuments: 2 } });
+    expect((await journal.find({ _id: { $in: days.map((day) => documentOf(day)[0]?._id ?? '') } }).toArray()).map((document) => document.day).sort()).toEqual(days.slice(2));
   });
 });
 
@@ -145,7 +171,8 @@ describe('rebuild', () => {
     expect(await redis.exists(key)).toBe(0);
 
     const run = await runJob(context.jobs.rebuild, context.lock, logger, observer);
-    expect(run.outcome).toBe('success');
+    // The consumer journaled every record of this namespace's day (its first write found no record stored before).
+    expect(run).toMatchObject({ outcome: 'success', summary: { source: 'journal' } });
     expect(run.summary?.restoredUsers).toBeGreaterThanOrEqual(1);
     const again = await checkIn(userId);
     expect(again.status).toBe(409);
@@ -157,37 +184,75 @@ describe('rebuild', () => {
     expect((await checkOut('school-1')).status).toBe(202);
   });
 
-  it("restores a check-out onto its check-in from the stored records, so the student's second check-out gets 409", async () => {
+  /** A stored record of today, between midnight and 00:10 UTC (the test's zone) so it is today whenever the test runs. */
+  const stored = (userId: string, type: AttendanceType, at: Date, day = today): AttendanceDocument => ({
+    _id: attendanceId(userId, day, type),
+    userId,
+    schoolId: 'school-1',
+    day,
+    type,
+    recordId: randomId('r'),
+    at,
+    temperature: 36.6,
+    receivedAt: at,
+    source: `0:${randomId('o')}`,
+    fever: false,
+  });
+  const minute = (at: Date) => at.getUTCHours() * 60 + at.getUTCMinutes();
+  const valueOf = async (userId: string, day = today) => {
+    const { key, field } = stateLocation(ns.redisPrefix, day, userId);
+    return (await redis.hget(key, field)) ?? undefined;
+  };
+  const checkInAt = new Date(`${today}T00:05:00Z`);
+  const checkOutAt = new Date(`${today}T00:07:00Z`);
+  /** Records stored as the consumer stores a batch: the documents, and the batch in the journal, which covers today (as the consumer's first write in a new database says). */
+  const storeAsConsumer = async (batch: { attendances: AttendanceDocument[]; journal: AttendanceDocument[]; firstOffset: number }) => {
+    const start: StateJournalStartDocument = { _id: STATE_JOURNAL_START_ID, since: today, startedAt: new Date() };
+    await mongo.db.collection<StateJournalStartDocument>(STATE_JOURNAL_COLLECTION).updateOne({ _id: STATE_JOURNAL_START_ID }, { $setOnInsert: start }, { upsert: true });
+    if (batch.attendances.length > 0) await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertMany(batch.attendances);
+    const lastOffset = batch.firstOffset + batch.journal.length - 1;
+    await mongo.db.collection<StateJournalDocument>(STATE_JOURNAL_COLLECTION).insertMany(journalDocumentsOf({ partition: 0, firstOffset: batch.firstOffset, lastOffset }, batch.journal, new Date()));
+  };
+
+  it("restores a check-out onto its check-in from the journal, so the student's second check-out gets 409", async () => {
     const [inAndOut, onlyIn] = [randomId(), randomId()];
-    // Stored directly (the records' times only need to fall on today in UTC, the test's zone).
-    const checkInAt = new Date(`${today}T00:05:00Z`);
-    const checkOutAt = new Date(`${today}T00:07:00Z`);
-    const stored = (userId: string, type: AttendanceType, at: Date): AttendanceDocument => ({
-      _id: attendanceId(userId, today, type),
-      userId,
-      schoolId: 'school-1',
-      day: today,
-      type,
-      recordId: randomId('r'),
-      at,
-      temperature: 36.6,
-      receivedAt: at,
-      source: `0:${randomId('o')}`,
-      fever: false,
-    });
-    await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertMany([stored(inAndOut, 'checkin', checkInAt), stored(inAndOut, 'checkout', checkOutAt), stored(onlyIn, 'checkin', checkInAt)]);
-    const minute = (at: Date) => at.getUTCHours() * 60 + at.getUTCMinutes();
+    const records = [stored(inAndOut, 'checkin', checkInAt), stored(inAndOut, 'checkout', checkOutAt), stored(onlyIn, 'checkin', checkInAt)];
+    await storeAsConsumer({ attendances: records, journal: records, firstOffset: 900_000 });
 
     const run = await runJob(context.jobs.rebuild, context.lock, logger, observer);
-    expect(run).toMatchObject({ outcome: 'success' });
-    const valueOf = async (userId: string) => {
-      const { key, field } = stateLocation(ns.redisPrefix, today, userId);
-      return Number(await redis.hget(key, field));
-    };
-    expect(await valueOf(inAndOut)).toBe(encodeConfirmedState({ checkInMinute: minute(checkInAt), checkOutMinute: minute(checkOutAt), schoolId: 'school-1' }));
-    expect(await valueOf(onlyIn)).toBe(encodeConfirmedState({ checkInMinute: minute(checkInAt), schoolId: 'school-1' }));
+    expect(run).toMatchObject({ outcome: 'success', summary: { source: 'journal' } });
+    expect(await valueOf(inAndOut)).toBe(String(encodeConfirmedState({ checkInMinute: minute(checkInAt), checkOutMinute: minute(checkOutAt), schoolId: 'school-1' })));
+    expect(await valueOf(onlyIn)).toBe(String(encodeConfirmedState({ checkInMinute: minute(checkInAt), schoolId: 'school-1' })));
     const again = await postJson(`${attendance.url}/attendances`, { type: 'checkout', userId: inAndOut, schoolId: 'school-1', timestamp: Date.now(), temperature: 36.6 });
     expect(again).toMatchObject({ status: 409, body: { error: 'already-checked-out' } });
+  });
+
+  it("reads the days of students a correction touched from attendances: a check-in the office withdrew is not restored, one it added is", async () => {
+    const [withdrawn, added] = [randomId(), randomId()];
+    // The journal still holds the withdrawn student's device check-in, attendances no longer do; the added one was never journaled.
+    await storeAsConsumer({ attendances: [], journal: [stored(withdrawn, 'checkin', checkInAt)], firstOffset: 910_000 });
+    await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertOne(stored(added, 'checkin', checkOutAt));
+    const corrections = mongo.db.collection<Pick<CorrectionDocument, '_id' | 'userId' | 'day'>>(CORRECTIONS_COLLECTION);
+    await corrections.insertMany([{ _id: randomId('c'), userId: withdrawn, day: today }, { _id: randomId('c'), userId: added, day: today }]);
+
+    expect(await runJob(context.jobs.rebuild, context.lock, logger, observer)).toMatchObject({ outcome: 'success', summary: { source: 'journal' } });
+    expect(await valueOf(withdrawn)).toBeUndefined();
+    expect(await valueOf(added)).toBe(String(encodeConfirmedState({ checkInMinute: minute(checkOutAt), schoolId: 'school-1' })));
+  });
+
+  it('reads a day before the journal started from attendances', async () => {
+    const yesterday = addDays(today, -1);
+    const userId = randomId();
+    const at = new Date(`${yesterday}T00:05:00Z`);
+    await mongo.db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION).insertOne(stored(userId, 'checkin', at, yesterday));
+    const dayContext = await createJobContext(config(), logger, { rebuildDay: yesterday });
+    try {
+      const run = await runJob(dayContext.jobs.rebuild, dayContext.lock, logger, observer);
+      expect(run).toMatchObject({ outcome: 'success', summary: { source: 'attendances', day: yesterday } });
+      expect(await valueOf(userId, yesterday)).toBe(String(encodeConfirmedState({ checkInMinute: minute(at), schoolId: 'school-1' })));
+    } finally {
+      await dayContext.close();
+    }
   });
 });
 

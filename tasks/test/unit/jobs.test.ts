@@ -97,6 +97,7 @@ describe('rebuild', () => {
     };
   }
   const source = (records: Record<'checkin' | 'checkout', StoredRecord[]>, reads: string[] = []) => ({
+    readsFrom: async () => 'journal' as const,
     forEachPage: async (_day: string, type: 'checkin' | 'checkout', pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>) => {
       reads.push(type);
       for (let i = 0; i < records[type].length; i += pageSize) await onPage(records[type].slice(i, i + pageSize));

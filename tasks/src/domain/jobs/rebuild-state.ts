@@ -10,6 +10,8 @@ export interface StoredRecord {
 }
 
 export interface AttendanceSource {
+  /** Where the day's records are read from (for the job's summary). */
+  readsFrom(day: string): Promise<'journal' | 'attendances'>;
   /** Streams the day's stored records of one type in pages. */
   forEachPage(day: string, type: AttendanceType, pageSize: number, onPage: (page: StoredRecord[]) => Promise<void>): Promise<void>;
 }
@@ -50,6 +52,7 @@ export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, o
     name: 'rebuild',
     async run(): Promise<JobSummary> {
       const day = options.day ?? dayOf(options.now(), options.timeZone);
+      const readFrom = await source.readsFrom(day);
       const restored = { checkin: 0, checkout: 0 };
       const seconds = { checkin: 0, checkout: 0 };
       for (const type of ['checkin', 'checkout'] as const) {
@@ -66,7 +69,7 @@ export function rebuildStateJob(source: AttendanceSource, writer: StateWriter, o
         );
         seconds[type] = (options.now() - passStarted) / 1000;
       }
-      return { items: restored.checkin + restored.checkout, restoredUsers: restored.checkin, checkIns: restored.checkin, checkOuts: restored.checkout, checkInPassSeconds: seconds.checkin, checkOutPassSeconds: seconds.checkout, day };
+      return { items: restored.checkin + restored.checkout, restoredUsers: restored.checkin, checkIns: restored.checkin, checkOuts: restored.checkout, checkInPassSeconds: seconds.checkin, checkOutPassSeconds: seconds.checkout, day, source: readFrom };
     },
   };
 }

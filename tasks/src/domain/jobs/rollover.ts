@@ -1,4 +1,4 @@
-import { dayOf } from '@attendance/common/records';
+import { addDays, dayOf } from '@attendance/common/records';
 import { dayOfStateKey } from '@attendance/common/redis';
 import type { Job, JobSummary } from '../job-runner.ts';
 
@@ -9,13 +9,20 @@ export interface StateKeyStore {
   unlink(keys: string[]): Promise<number>;
 }
 
+export interface JournalStore {
+  /** Removes the state journal's documents of days before `day`; returns how many. */
+  removeBefore(day: string): Promise<number>;
+}
+
 /**
  * Removes the attendance state of days before today (in the attendance time
  * zone). Only keys that parse as attendance state and carry a past day are
  * touched: today's keys and keys of anything else sharing the Redis server
- * survive. Safe to run at any time, twice, or after a missed night.
+ * survive. Safe to run at any time, twice, or after a missed night. The
+ * state journal (what `rebuild` reads) keeps yesterday too: records of
+ * yesterday can still arrive just after midnight.
  */
-export function rolloverJob(store: StateKeyStore, options: { keyPrefix: string; timeZone: string; now: () => number }): Job {
+export function rolloverJob(store: StateKeyStore, options: { keyPrefix: string; timeZone: string; now: () => number }, journal?: JournalStore): Job {
   return {
     name: 'rollover',
     async run(): Promise<JobSummary> {
@@ -30,7 +37,8 @@ export function rolloverJob(store: StateKeyStore, options: { keyPrefix: string; 
         });
         if (past.length > 0) removed += await store.unlink(past);
       });
-      return { items: removed, removedKeys: removed, scannedKeys: scanned, today };
+      const removedJournal = journal ? await journal.removeBefore(addDays(today, -1)) : 0;
+      return { items: removed, removedKeys: removed, scannedKeys: scanned, removedJournalDocuments: removedJournal, today };
     },
   };
 }
