@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectMongo } from '@attendance/common/mongo';
 import { addDays, dayOf } from '@attendance/common/records';
 import { connectRedis, stateLocation } from '@attendance/common/redis';
@@ -14,6 +15,7 @@ import { retryUnsettled } from './retry-unsettled.ts';
 import { runLoad, type BodySource, type LoadOptions } from './run-waves.ts';
 import { selectStudents, type Student } from './select-students.ts';
 import { startBaseline } from './start-baseline.ts';
+import { latencyBetween, readCheckInHistogram } from './server-latency.ts';
 import { verifyPersistence, type VerificationResult } from './verify-persistence.ts';
 import { MAX_WATCHED_SCHOOLS, VisibleLagProbe, type VisibleLag } from './visible-lag.ts';
 import { countedOnDays, waitForCount, waitForDocuments, type DayCounter, type PersistenceWait } from './wait-for-persistence.ts';
@@ -178,8 +180,27 @@ function summarise(ledger: RunLedger, wave: WaveName, figures: Omit<WaveSummary,
   return { wave, ...figures, answers: countByAnswer(records), byKind: answersByKind(records) };
 }
 
-/** Runs one wave (single requests or batches) and summarises it from the ledger. */
+/**
+ * Runs one wave and adds what attendance-service measured of it and how late
+ * the load generator's own event loop ran (the two share the machine).
+ */
 async function runWave(context: WaveContext, wave: WaveName, students: Student[], mix: WaveMix): Promise<WaveSummary> {
+  const before = await readCheckInHistogram(context.options.url);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let summary: WaveSummary;
+  try {
+    summary = await runWaveLoad(context, wave, students, mix);
+  } finally {
+    delay.disable();
+  }
+  const serverLatency = latencyBetween(before, await readCheckInHistogram(context.options.url));
+  const ms = (nanoseconds: number): number => Math.round(nanoseconds / 1e5) / 10;
+  return { ...summary, ...(serverLatency ? { serverLatency } : {}), generatorDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) } };
+}
+
+/** Runs one wave (single requests or batches) and summarises it from the ledger. */
+async function runWaveLoad(context: WaveContext, wave: WaveName, students: Student[], mix: WaveMix): Promise<WaveSummary> {
   const { options, reporter, ledger } = context;
   const plan = new WavePlan(wave, wave === 'morning' ? 'checkin' : 'checkout', students, shuffledKinds(mix, Math.random), ledger);
   const progress = reporter.progress(wave, plan.total, 'records');

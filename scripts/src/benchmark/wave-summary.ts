@@ -1,4 +1,5 @@
 import type { LatencySummary } from './latency.ts';
+import type { ServerLatency } from './server-latency.ts';
 import type { RequestKind } from './request-mix.ts';
 import { countByAnswer, type SentRecord, type StatusCounts, type WaveName } from './run-ledger.ts';
 
@@ -13,8 +14,12 @@ export interface WaveSummary {
   /** HTTP requests per second (batch requests in batch mode). */
   requestsPerSecond: number;
   recordsPerSecond: number;
-  /** Per HTTP request. */
+  /** Per HTTP request, as the load generator saw it. */
   latencyMs: LatencySummary;
+  /** The same requests as attendance-service timed them (its histogram; absent when `/metrics` did not answer). */
+  serverLatency?: ServerLatency;
+  /** How late the load generator's own event loop ran during the wave: added to every answer it was waiting for. */
+  generatorDelayMs?: { p99: number; max: number };
   /** Records by answer: `202`, `409 already-checked-in`, `400 validation-failed`, `no answer`. */
   answers: StatusCounts;
   byKind: Partial<Record<RequestKind, StatusCounts>>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuBetween } from '../../src/benchmark/process-cpu.ts';
 import type { AcceptedRecord } from '../../src/benchmark/run-ledger.ts';
 import { lagsFromObservations } from '../../src/benchmark/visible-lag.ts';
+import { latencyBetween, parseCheckInHistogram } from '../../src/benchmark/server-latency.ts';
 
 const accepted = (schoolId: string, type: 'checkin' | 'checkout', acceptedAt: number): AcceptedRecord => ({ id: `r${acceptedAt}`, type, userId: `u${acceptedAt}`, schoolId, day: '2026-11-23', acceptedAt });
 
@@ -40,5 +41,28 @@ describe('CPU per process', () => {
       { process: 'ferretdb', seconds: 30, per10kRecords: 15 },
       { process: 'benchmark', seconds: 3, per10kRecords: 1.5 },
     ]);
+  });
+});
+
+describe("attendance-service's own latency over a wave", () => {
+  const exposition = (counts: number[]) =>
+    [
+      '# TYPE attendance_http_request_duration_seconds histogram',
+      ...['0.01', '0.05', '0.1', '0.25', '+Inf'].map((le, i) => `attendance_http_request_duration_seconds_bucket{le="${le}",method="POST",route="/attendances"} ${counts[i]}`),
+      'attendance_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/readyz"} 999',
+    ].join('\n');
+
+  it('reads the check-in buckets and answers for the requests between two readings: exact share within 100 ms, interpolated quantiles', () => {
+    const before = parseCheckInHistogram(exposition([100, 100, 100, 100, 100]));
+    // 1,000 more requests: 600 within 10 ms, 380 more within 50 ms, 10 more within 100 ms, 10 more within 250 ms.
+    const after = parseCheckInHistogram(exposition([700, 1080, 1090, 1100, 1100]));
+    expect(before).toEqual([[0.01, 100], [0.05, 100], [0.1, 100], [0.25, 100], [Infinity, 100]]);
+    expect(latencyBetween(before, after)).toEqual({ requests: 1000, p50Ms: 8.3, p99Ms: 100, within100Ms: 0.99 });
+  });
+
+  it('says nothing without a reading or without requests', () => {
+    const reading = parseCheckInHistogram(exposition([1, 2, 3, 4, 5]));
+    expect(latencyBetween(undefined, reading)).toBeUndefined();
+    expect(latencyBetween(reading, reading)).toBeUndefined();
   });
 });
