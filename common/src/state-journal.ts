@@ -58,11 +58,11 @@ export interface JournalRecord {
 export function journalDocumentsOf(batch: { partition: number; firstOffset: number; lastOffset: number }, records: Iterable<JournalRecord>, writtenAt: Date): StateJournalDocument[] {
   const groups = new Map<string, { day: string; type: AttendanceType; schools: Map<string, number>; rows: [string, number, number][] }>();
   for (const record of records) {
-    const id = `${record.day}:${record.type}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
-    let group = groups.get(id);
+    const key = `${record.day}:${record.type}`;
+    let group = groups.get(key);
     if (!group) {
       group = { day: record.day, type: record.type, schools: new Map(), rows: [] };
-      groups.set(id, group);
+      groups.set(key, group);
     }
     let school = group.schools.get(record.schoolId);
     if (school === undefined) {
@@ -71,7 +71,14 @@ export function journalDocumentsOf(batch: { partition: number; firstOffset: numb
     }
     group.rows.push([record.userId, school, record.at.getTime()]);
   }
-  return [...groups].map(([id, group]) => ({ _id: id, day: group.day, type: group.type, schools: [...group.schools.keys()], records: JSON.stringify(group.rows), writtenAt }));
+  return [...groups].map(([key, group]) => ({
+    _id: `${key}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`,
+    day: group.day,
+    type: group.type,
+    schools: [...group.schools.keys()],
+    records: JSON.stringify(group.rows),
+    writtenAt,
+  }));
 }
 
 /** The records of a journal document, as {@link journalDocumentsOf} packed them. */
