@@ -40,6 +40,8 @@ export class MongoAttendanceSource implements AttendanceSource, JournalStore {
   private readonly journal: Collection<StateJournalDocument>;
   private readonly starts: Collection<StateJournalStartDocument>;
   private readonly corrections: Collection<CorrectionDocument>;
+  /** The journal's first complete day, once a consumer has written it (it never changes afterwards). */
+  private journalSince: string | undefined;
 
   constructor(db: Db) {
     this.attendances = db.collection<AttendanceDocument>(ATTENDANCES_COLLECTION);
@@ -50,8 +52,8 @@ export class MongoAttendanceSource implements AttendanceSource, JournalStore {
 
   /** The journal when it holds every record of the day (it started on or before it), else `attendances`. */
   async readsFrom(day: string): Promise<'journal' | 'attendances'> {
-    const start = await this.starts.findOne({ _id: STATE_JOURNAL_START_ID });
-    return start !== null && start.since <= day ? 'journal' : 'attendances';
+    this.journalSince ??= (await this.starts.findOne({ _id: STATE_JOURNAL_START_ID }))?.since;
+    return this.journalSince !== undefined && this.journalSince <= day ? 'journal' : 'attendances';
   }
 
   async removeBefore(day: string): Promise<number> {
