@@ -72,7 +72,7 @@ export function formatReport(report: BenchmarkReport): string {
     for (const [kind, answers] of Object.entries(wave.byKind)) lines.push(`  ${kind.padEnd(9)} ${counts(answers)}`);
     if (wave.serverLatency) {
       const { p50Ms, p99Ms, within100Ms, requests } = wave.serverLatency;
-      lines.push(`  attendance-service's own timing of ${requests} check-in requests: p50 ${p50Ms} ms, p99 ${p99Ms} ms, ${(within100Ms * 100).toFixed(2)} % within 100 ms`);
+      lines.push(`  attendance-service's own timing of ${requests} check-in requests: p50 ${p50Ms} ms, p99 ${p99Ms} ms${within100Ms === undefined ? '' : `, ${(within100Ms * 100).toFixed(2)} % within 100 ms`}`);
     }
     if (wave.generatorDelayMs) lines.push(`  the load generator's event loop ran late by p99 ${wave.generatorDelayMs.p99} ms, max ${wave.generatorDelayMs.max} ms`);
     if (wave.stoppedByDuration) lines.push(`  stopped after the duration with ${wave.records} of its planned records sent`);

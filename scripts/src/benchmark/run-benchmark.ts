@@ -188,12 +188,7 @@ async function runWave(context: WaveContext, wave: WaveName, students: Student[]
   const before = await readCheckInHistogram(context.options.url);
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  let summary: WaveSummary;
-  try {
-    summary = await runWaveLoad(context, wave, students, mix);
-  } finally {
-    delay.disable();
-  }
+  const summary = await runWaveLoad(context, wave, students, mix).finally(() => delay.disable());
   const serverLatency = latencyBetween(before, await readCheckInHistogram(context.options.url));
   const ms = (nanoseconds: number): number => Math.round(nanoseconds / 1e5) / 10;
   return { ...summary, ...(serverLatency ? { serverLatency } : {}), generatorDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) } };
@@ -358,14 +353,14 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ report:
     // A timed wave at a fixed rate needs rate x duration students (450,000 for 1,500/s over 5 minutes).
     const timedNeed = options.rate !== undefined && options.count === undefined ? options.rate * (options.durationSeconds ?? DEFAULT_DURATION_SECONDS) : 0;
     const limit = Math.min(planned?.valid ?? Infinity, options.limit ?? (planned ? Infinity : Math.max(DEFAULT_STUDENT_LIMIT, timedNeed)));
-    const redis = options.redis === undefined ? undefined : await connectRedis(options.redis.url);
+    const redis = options.redis === undefined ? undefined : { client: await connectRedis(options.redis.url), prefix: options.redis.prefix };
     const selection = await selectStudents(db, {
       ...(options.schools === undefined ? {} : { schools: options.schools }),
       limit,
       day,
       progress: (total) => reporter.progress('students', total, 'schools'),
-      ...(redis && options.redis ? { checkedIn: checkedInToday(redis, options.redis.prefix, day) } : {}),
-    }).finally(() => redis?.quit());
+      ...(redis ? { checkedIn: checkedInToday(redis.client, redis.prefix, day) } : {}),
+    }).finally(() => redis?.client.quit());
     if (selection.how === 'roster-order') {
       notes.push('the seed has not described this roster (seed_info): students taken in roster order, school by school, so few schools send and their devices meet the rate limit; run pnpm seed (or pnpm seed --credentials-only with the flags it was seeded with)');
     }

@@ -20,8 +20,8 @@ export interface ServerLatency {
   /** Interpolated within the bucket, as Prometheus' `histogram_quantile`. */
   p50Ms: number;
   p99Ms: number;
-  /** Exact: the share answered within 100 ms (a bucket bound). */
-  within100Ms: number;
+  /** Exact: the share answered within 100 ms (absent if 100 ms is not one of the histogram's bounds). */
+  within100Ms?: number;
 }
 
 /** The `POST /attendances` buckets in a Prometheus text exposition. */
@@ -63,7 +63,7 @@ export function latencyBetween(before: Histogram | undefined, after: Histogram |
   if (requests <= 0) return undefined;
   const within100 = delta.find(([le]) => le === 0.1)?.[1];
   const round = (seconds: number): number => Math.round(seconds * 10_000) / 10;
-  return { requests, p50Ms: round(quantile(0.5, delta)), p99Ms: round(quantile(0.99, delta)), within100Ms: within100 === undefined ? Number.NaN : within100 / requests };
+  return { requests, p50Ms: round(quantile(0.5, delta)), p99Ms: round(quantile(0.99, delta)), ...(within100 === undefined ? {} : { within100Ms: within100 / requests }) };
 }
 
 /** attendance-service's histogram now; undefined when `/metrics` does not answer (the wave goes on without it). */
