@@ -2,7 +2,7 @@ import { type Collection, MongoBulkWriteError, type OptionalUnlessRequiredId } f
 import { DUPLICATE_KEY_CODE, isOutage } from './mongo-errors.ts';
 
 /** A write the server acknowledged only in part: treated as an outage and retried. */
-export class IncompleteWriteError extends Error {
+class IncompleteWriteError extends Error {
   override name = 'IncompleteWriteError';
 }
 
